@@ -1,0 +1,309 @@
+"""The vocabulary of checks: assignments, tasks with points, checks, and how a check runs.
+
+FRAMEWORK_READY
+
+How to write checks for an assignment (a full example is at the end of this docstring):
+
+* ``autograder/checks/aN.py`` defines ``ASSIGNMENT = Assignment(...)`` (folder, module,
+  tasks with points: the point table students see) and ``CHECKS = Registry()`` holding the
+  VISIBLE checks: checks that need no reference solution (lecture numbers, central
+  differences computed here, invariants). They ship to students.
+* ``autograder/checks/hidden/aN.py`` defines ``CHECKS = Registry()`` holding the HIDDEN
+  checks (differential against ``autograder.reference.load("module")`` on hypothesis
+  inputs). They are never released.
+* A check is a function ``def name(student: Student) -> None`` registered with
+  ``@CHECKS.check(task="1.3", function="perceptron_update", name="short sentence")``.
+  It calls the submission only through ``student.call(function, *args, **kwargs)`` (or
+  ``student.graph(spec, mode)`` for A3): every call runs in the sandboxed worker and returns
+  plain data, which the check validates with ``autograder.compare.expect_*`` and compares
+  with ``assert_close`` / ``assert_gradient_close``. It computes every expected value itself.
+  It signals a failure by raising ``CheckFailure(message)``; a student's exception or a
+  worker fault (timeout, crash) inside a call is turned into a message by the runner.
+* Property-based checks use ``for_all(strategy, max_examples=...)``: the body gets
+  ``(student, example)``; hypothesis runs derandomized (same examples on every run and
+  machine) and the message reported is the one of the SMALLEST failing example, with the
+  input prefixed. Keep example counts modest (20-100): each is a round trip to the worker.
+* Tasks earn ``points * passed / total`` over their checks (hidden ones count in grading).
+
+Corpus of submissions for the kit's tests (``tests/corpus/``):
+``tests/corpus/buggy/<name>.py`` and ``tests/corpus/alternative/<name>.py`` are snippets
+appended to the REFERENCE module named in their header; a definition in the snippet
+replaces the reference's (for a method: ``Value.__mul__ = _buggy_mul``). Header lines::
+
+    # target: a1_perceptron/perceptron.py
+    # bug: updates on correctly classified points too        (alternative: "# why: ...")
+    # loses: 1.3 1.4        (tasks that must lose points; alternatives: "# loses: none")
+    # names: perceptron_update   (a function name the feedback must mention)
+
+Grade a directory by hand with ``autograder grade DIR`` (``python -m autograder grade DIR``);
+``autograder grade DIR --visible-only`` runs what a student runs.
+
+Example::
+
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+    from autograder.checks.framework import Assignment, Registry, Task, for_all
+    from autograder.compare import CheckFailure, expect_array, assert_close, fmt_inputs
+
+    ASSIGNMENT = Assignment(id="a1", folder="a1_perceptron", module="perceptron",
+                            title="The perceptron learning rule",
+                            tasks=(Task("1.1", "add_bias", 2, ("add_bias",)), ...))
+    CHECKS = Registry()
+
+    @CHECKS.check(task="1.1", function="add_bias", name="appends a column of ones")
+    @for_all(hnp.arrays(float, hnp.array_shapes(min_dims=2, max_dims=2, max_side=6),
+                        elements=st.floats(-10, 10)))
+    def add_bias_appends_ones(student, X):
+        got = expect_array(student.call("add_bias", X), (X.shape[0], X.shape[1] + 1),
+                           what="add_bias(X)")
+        expected = np.hstack([X, np.ones((X.shape[0], 1))])   # derived here, not copied
+        assert_close(got, expected, what="add_bias(X)", inputs=fmt_inputs(X=X))
+
+In hidden/a1.py the expected value would come from ``reference.load("perceptron")``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
+from autograder.compare import CheckFailure, fmt
+
+DEFAULT_CALL_TIMEOUT = 10.0
+"""Wall seconds one call into student code may take; the reference's slowest call takes
+well under 0.1 s, so 10 s only ever stops an endless loop or a pathological solution."""
+
+DEFAULT_EXAMPLES = 40
+"""Hypothesis examples per property check: enough to hit edge shapes and signs, and cheap
+(each is one ~0.1 ms round trip to the worker plus the student's own work)."""
+
+__all__ = [
+    "Assignment",
+    "Check",
+    "CheckFailure",
+    "Registry",
+    "Student",
+    "StudentFault",
+    "Task",
+    "for_all",
+]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A numbered unit of an assignment, e.g. 1.3 ``perceptron_update``, worth ``points``."""
+
+    id: str
+    title: str
+    points: float
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment: the folder and module a submission holds, and its point table."""
+
+    id: str
+    folder: str
+    module: str
+    title: str
+    tasks: tuple[Task, ...]
+
+    def task(self, task_id: str) -> Task:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(f"{self.id} has no task {task_id}")
+
+    @property
+    def max_points(self) -> float:
+        return sum(task.points for task in self.tasks)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One idea, one message: a function that raises CheckFailure when the idea fails."""
+
+    task: str
+    name: str
+    function: str
+    run: Callable[[Student], None]
+    hidden: bool = False
+    timeout: float = DEFAULT_CALL_TIMEOUT
+
+
+class Registry(list):
+    """An ordered list of checks with a decorator that adds to it."""
+
+    def __init__(self, hidden: bool = False):
+        super().__init__()
+        self.hidden = hidden
+
+    def check(
+        self, *, task: str, function: str, name: str, timeout: float = DEFAULT_CALL_TIMEOUT
+    ) -> Callable[[Callable[[Student], None]], Callable[[Student], None]]:
+        def register(run: Callable[[Student], None]) -> Callable[[Student], None]:
+            self.append(Check(task, name, function, run, self.hidden, timeout))
+            return run
+
+        return register
+
+
+class StudentFault(Exception):
+    """A call into student code did not return: it raised, or the worker failed.
+
+    ``message`` is already written for the student (function, exception, their frames).
+    ``fatal`` is True when the worker died (timeout, crash): the check stops at once.
+    """
+
+    def __init__(self, message: str, fatal: bool):
+        super().__init__(message)
+        self.message = message
+        self.fatal = fatal
+
+
+class Student:
+    """The submission as a check sees it: named functions of one module, run in the worker.
+
+    Wraps the trusted-side ``Worker`` so that a check never touches it directly, turns the
+    worker's exceptions into StudentFault with a student-facing message, and remembers a
+    fatal fault so that hypothesis' replays of a failing example cost nothing.
+    """
+
+    def __init__(self, worker: Any, module: str, timeout: float = DEFAULT_CALL_TIMEOUT):
+        self.worker = worker
+        self.module = module
+        self.timeout = timeout
+        self.fault: StudentFault | None = None
+        self.calls = 0
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``module.function(*args, **kwargs)`` in the worker and return plain data."""
+        return self._run(
+            function,
+            lambda: self.worker.call(self.module, function, *args, timeout=self.timeout, **kwargs),
+        )
+
+    def graph(self, spec: Any, mode: str, function: str = "Value") -> Any:
+        """Build and run an A3 expression graph with the student's Value class."""
+        return self._run(
+            function, lambda: self.worker.graph(self.module, spec, mode, timeout=self.timeout)
+        )
+
+    def _run(self, function: str, thunk: Callable[[], Any]) -> Any:
+        from autograder.worker import StudentError, WorkerFault
+
+        if self.fault is not None:
+            raise self.fault
+        self.calls += 1
+        try:
+            return thunk()
+        except StudentError as error:
+            raise StudentFault(student_error_message(function, error), fatal=False) from None
+        except WorkerFault as fault:
+            self.fault = StudentFault(f"{function}: {fault}", fatal=True)
+            raise self.fault from None
+
+
+def student_error_message(function: str, error: Any) -> str:
+    """'function raised TypeError: ...' followed by the student's own frames."""
+    text = f"{function} raised {error.type_name}: {error.message}"
+    traceback = (getattr(error, "traceback", "") or "").rstrip()
+    if traceback:
+        text += "\n" + "\n".join("    " + line for line in traceback.splitlines())
+    return text
+
+
+def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
+    """Turn ``body(student, example)`` into a check run over hypothesis examples.
+
+    Deterministic: derandomized, no example database, no deadline. The failure reported is
+    the one hypothesis shrank to (the smallest input), prefixed by that input.
+    ``describe(example) -> str`` renders the input; by default ``fmt`` of the example.
+    """
+    render = describe or fmt
+
+    def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
+        def run(student: Student) -> None:
+            @settings(
+                max_examples=max_examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                verbosity=Verbosity.quiet,
+                phases=(Phase.explicit, Phase.generate, Phase.shrink),
+                suppress_health_check=list(HealthCheck),
+                report_multiple_bugs=False,
+                print_blob=False,
+            )
+            @given(strategy)
+            def prop(example: Any) -> None:
+                try:
+                    body(student, example)
+                except StudentFault as fault:
+                    if fault.fatal:
+                        raise
+                    raise CheckFailure(f"{fault.message}\n  input: {render(example)}") from None
+                except CheckFailure as failure:
+                    text = str(failure)
+                    if "input:" not in text:
+                        first, _, rest = text.partition("\n")
+                        text = f"{first}\n  input: {render(example)}" + (
+                            f"\n{rest}" if rest else ""
+                        )
+                    raise CheckFailure(text) from None
+
+            try:
+                prop()
+            except hypothesis.errors.Flaky:
+                raise CheckFailure(
+                    "gave different results for the same input (is it using unseeded randomness"
+                    " or state left over from an earlier call?)"
+                ) from None
+
+        run.__name__ = getattr(body, "__name__", "property")
+        return run
+
+    return decorate
+
+
+@dataclass
+class CheckOutcome:
+    """What running one check produced: passed, or the message explaining the failure."""
+
+    check: Check
+    passed: bool
+    message: str = ""
+    seconds: float = 0.0
+    fatal: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def run_check(check: Check, student: Student) -> CheckOutcome:
+    """Run one check; every way it can fail becomes a student-facing message, never a crash."""
+    student.fault = None
+    student.timeout = check.timeout
+    started = time.perf_counter()
+    try:
+        check.run(student)
+        passed, message, fatal = True, "", False
+    except CheckFailure as failure:
+        passed, message, fatal = False, str(failure), False
+    except StudentFault as fault:
+        passed, message, fatal = False, fault.message, fault.fatal
+    except Exception as error:  # a bug of the kit's, never the student's: say so plainly
+        passed, fatal = False, False
+        message = (
+            f"the grader could not run this check ({type(error).__name__}: {error});"
+            " this is a fault of the grader, please report it to your instructor."
+        )
+        return CheckOutcome(
+            check, passed, message, time.perf_counter() - started, fatal, {"internal_error": True}
+        )
+    seconds = time.perf_counter() - started
+    return CheckOutcome(check, passed, message, seconds, fatal)

@@ -1,0 +1,264 @@
+"""Grade one submission: every check of every assignment it holds, each in the worker.
+
+The grader's side of the trust boundary. Student code runs only inside ``Worker``; this
+module sees plain data, computes every score itself, and turns every fault (an import
+error, an exception, a hang, a crash) into a result with a reason, never into a crash.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder.checks import AssignmentSuite, suite
+from autograder.checks.framework import Student, run_check
+
+SUBMISSION_BUDGET_SECONDS = 600.0
+"""Wall time one submission may use in all. The reference needs about 10 s; a submission
+that has used 10 minutes is looping or crawling, and a batch of 300 must still finish."""
+
+
+class GradingError(Exception):
+    """The grader could not grade at all (bad path, nothing to grade): a clear message."""
+
+
+@dataclass
+class CheckResult:
+    """One check's verdict with the message a student reads when it failed."""
+
+    name: str
+    function: str
+    hidden: bool
+    passed: bool
+    message: str = ""
+    seconds: float = 0.0
+    internal_error: bool = False
+
+
+@dataclass
+class TaskResult:
+    """A task's checks; it earns max_points × the share of checks passed."""
+
+    assignment: str
+    task: str
+    title: str
+    max_points: float
+    checks: list[CheckResult] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(check.passed for check in self.checks)
+
+    @property
+    def score(self) -> float:
+        if not self.checks:
+            return 0.0
+        return round(self.max_points * self.passed / len(self.checks), 4)
+
+    def first_failure(self) -> str:
+        if self.note:
+            return self.note
+        for check in self.checks:
+            if not check.passed:
+                return check.message
+        return ""
+
+
+@dataclass
+class AssignmentResult:
+    """The tasks of one assignment, and why it could not be run at all, if so."""
+
+    id: str
+    folder: str
+    title: str
+    tasks: list[TaskResult]
+    note: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(task.score for task in self.tasks), 4)
+
+    @property
+    def max_score(self) -> float:
+        return sum(task.max_points for task in self.tasks)
+
+
+@dataclass
+class SubmissionResult:
+    """Everything the grader found out about one submission; stored as JSON, exported."""
+
+    submission: str
+    assignments: list[AssignmentResult]
+    seconds: float = 0.0
+    isolation: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(a.score for a in self.assignments), 4)
+
+    @property
+    def max_score(self) -> float:
+        return sum(a.max_score for a in self.assignments)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["score"] = self.score
+        data["max_score"] = self.max_score
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SubmissionResult:
+        assignments = []
+        for a in data["assignments"]:
+            tasks = [
+                TaskResult(**{**t, "checks": [CheckResult(**c) for c in t["checks"]]})
+                for t in a["tasks"]
+            ]
+            assignments.append(AssignmentResult(**{**a, "tasks": tasks}))
+        return cls(
+            data["submission"], assignments, data.get("seconds", 0.0), data.get("isolation", "")
+        )
+
+
+def present_assignments(root: Path, suites: list[AssignmentSuite]) -> list[AssignmentSuite]:
+    """The assignments whose folder exists in ``root`` (a submission may hold any subset)."""
+    return [s for s in suites if (root / s.assignment.folder).is_dir()]
+
+
+def resolve_submission(path: Path) -> Path:
+    """Validate a submission path; accept the folder of one assignment as well."""
+    path = Path(path)
+    if not path.exists():
+        raise GradingError(f"{path}: no such file or directory.")
+    if not path.is_dir():
+        raise GradingError(
+            f"{path} is not a directory: a submission is a directory laid out"
+            " like assignments/ (a1_perceptron/, a2_gradient_descent/, ...)."
+        )
+    return path
+
+
+def grade_submission(
+    path: Path,
+    *,
+    include_hidden: bool = True,
+    only: list[str] | None = None,
+    slot: int = 0,
+    progress: Callable[[str], None] | None = None,
+    budget_seconds: float = SUBMISSION_BUDGET_SECONDS,
+) -> SubmissionResult:
+    """Grade the submission directory ``path``.
+
+    ``only`` names assignments ("a1", ...) to grade whether present or not (a missing one
+    scores 0 with the reason); by default every assignment found in ``path`` is graded, and
+    a directory holding none is a GradingError.
+    """
+    from autograder.sandbox import describe_isolation
+
+    root = resolve_submission(path)
+    suites = suite(include_hidden=include_hidden)
+    if only:
+        unknown = sorted(set(only) - {s.assignment.id for s in suites})
+        if unknown:
+            raise GradingError(
+                f"unknown assignment(s) {unknown}: choose from {[s.assignment.id for s in suites]}."
+            )
+        chosen = [s for s in suites if s.assignment.id in only]
+    else:
+        chosen = present_assignments(root, suites)
+        if not chosen:
+            folders = ", ".join(s.assignment.folder + "/" for s in suites)
+            raise GradingError(f"{root} holds no assignment: expected one or more of {folders}")
+    started = time.monotonic()
+    deadline = started + budget_seconds
+    results = [
+        grade_assignment(root, s, slot=slot, deadline=deadline, progress=progress) for s in chosen
+    ]
+    return SubmissionResult(
+        str(path), results, round(time.monotonic() - started, 3), describe_isolation(short=True)
+    )
+
+
+def _empty_tasks(s: AssignmentSuite, note: str) -> list[TaskResult]:
+    return [
+        TaskResult(s.assignment.id, t.id, t.title, t.points, [], note) for t in s.assignment.tasks
+    ]
+
+
+def _task_results(s: AssignmentSuite) -> dict[str, TaskResult]:
+    return {t.id: TaskResult(s.assignment.id, t.id, t.title, t.points) for t in s.assignment.tasks}
+
+
+def grade_assignment(
+    root: Path,
+    s: AssignmentSuite,
+    *,
+    slot: int = 0,
+    deadline: float,
+    progress: Callable[[str], None] | None = None,
+) -> AssignmentResult:
+    """Run every check of one assignment against ``root/<folder>`` in one worker."""
+    from autograder.worker import StudentError, Worker, WorkerFault
+
+    a = s.assignment
+    folder = root / a.folder
+    module_file = folder / f"{a.module}.py"
+    if not folder.is_dir():
+        note = f"not submitted: the folder {a.folder}/ is missing."
+        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+    if not module_file.is_file():
+        found = sorted(p.name for p in folder.glob("*.py"))[:10]
+        note = (
+            f"{a.folder}/{a.module}.py is missing (found: {', '.join(found) or 'no .py files'});"
+            " keep the file name of the stub."
+        )
+        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+
+    tasks = _task_results(s)
+    with Worker(folder, slot=slot) as worker:
+        try:
+            worker.import_module(a.module)
+        except StudentError as error:
+            note = import_error_message(a.module, error)
+            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+        except WorkerFault as fault:
+            note = f"{a.module}.py could not be imported: {fault}"
+            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+        student = Student(worker, a.module)
+        for check in s.checks:
+            if time.monotonic() > deadline:
+                result = CheckResult(
+                    check.name,
+                    check.function,
+                    check.hidden,
+                    False,
+                    "not run: the submission used up its grading time budget"
+                    f" ({SUBMISSION_BUDGET_SECONDS:.0f} s in all).",
+                )
+            else:
+                outcome = run_check(check, student)
+                result = CheckResult(
+                    check.name,
+                    check.function,
+                    check.hidden,
+                    outcome.passed,
+                    outcome.message,
+                    round(outcome.seconds, 4),
+                    bool(outcome.extra.get("internal_error")),
+                )
+            tasks[check.task].checks.append(result)
+            if progress:
+                progress(f"{a.id} {check.task} {check.name}: {'ok' if result.passed else 'FAIL'}")
+    return AssignmentResult(a.id, a.folder, a.title, list(tasks.values()))
+
+
+def import_error_message(module: str, error) -> str:
+    """'SyntaxError in perceptron.py line 12: ...' or the exception with the student's frames."""
+    text = f"{module}.py could not be imported: {error.type_name}: {error.message}"
+    traceback = (getattr(error, "traceback", "") or "").rstrip()
+    if traceback:
+        text += "\n" + "\n".join("    " + line for line in traceback.splitlines())
+    return text

@@ -1,0 +1,142 @@
+"""Render a SubmissionResult: the console table, Gradescope's results.json, Markdown feedback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autograder.grade import SubmissionResult, TaskResult
+
+FIRST_FAILURE_WIDTH = 60
+"""Characters of the first failure shown in the console table; the full text is below it."""
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _one_line(text: str, width: int) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def console_table(result: SubmissionResult, details: bool = True) -> str:
+    """A table per assignment: task, points, passed checks, first failure; then the failures."""
+    lines = [f"Submission: {result.submission}"]
+    for a in result.assignments:
+        lines.append("")
+        lines.append(f"{a.id}  {a.title}  ({_points(a.score)} / {_points(a.max_score)} points)")
+        if a.note:
+            lines.append(f"  {a.note.splitlines()[0]}")
+        lines.append(f"  {'task':<6} {'points':>11} {'checks':>7}  first failure")
+        for t in a.tasks:
+            checks = f"{t.passed}/{len(t.checks)}" if t.checks else "-"
+            points = f"{_points(t.score)}/{_points(t.max_points)}"
+            failure = _one_line(t.first_failure(), FIRST_FAILURE_WIDTH) if not a.note else ""
+            lines.append(
+                f"  {t.task:<6} {points:>11} {checks:>7}  {t.title}"
+                + (f": {failure}" if failure else "")
+            )
+    lines.append("")
+    lines.append(
+        f"Total: {_points(result.score)} / {_points(result.max_score)} points"
+        f"  ({result.seconds:.1f} s; isolation: {result.isolation})"
+    )
+    if details:
+        failures = failure_sections(result)
+        if failures:
+            lines += ["", "What to fix:"] + failures
+    return "\n".join(lines)
+
+
+def task_feedback(task: TaskResult) -> str:
+    """Every failed check of a task with its full message (input, expected, got, where)."""
+    if task.note:
+        return task.note
+    parts = []
+    for check in task.checks:
+        if not check.passed:
+            kind = "hidden check" if check.hidden else "check"
+            parts.append(f"[{kind}] {check.name}\n" + _indent(check.message, "  "))
+    return "\n".join(parts)
+
+
+def failure_sections(result: SubmissionResult) -> list[str]:
+    lines = []
+    for a in result.assignments:
+        if a.note:
+            lines.append(f"- {a.id}: " + _indent(a.note, "  ").lstrip())
+            continue
+        for t in a.tasks:
+            text = task_feedback(t)
+            if text:
+                lines.append(f"- Task {t.task} ({t.title}):")
+                lines.append(_indent(text, "    "))
+    return lines
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def gradescope_results(result: SubmissionResult) -> dict:
+    """Gradescope's results.json: one test per task, its output every failure's message."""
+    tests = []
+    for a in result.assignments:
+        for t in a.tasks:
+            status = "passed" if t.checks and t.passed == len(t.checks) else "failed"
+            summary = f"{t.passed} of {len(t.checks)} checks passed." if t.checks else ""
+            feedback = task_feedback(t)
+            tests.append(
+                {
+                    "name": f"{t.task} {t.title}",
+                    "number": t.task,
+                    "score": t.score,
+                    "max_score": t.max_points,
+                    "status": status,
+                    "output": (summary + ("\n\n" + feedback if feedback else "")).strip(),
+                    "visibility": "visible",
+                    "tags": [a.id],
+                }
+            )
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "execution_time": result.seconds,
+        "output": f"Graded by Backprop Lab ({result.isolation}).",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_results_json(result: SubmissionResult, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(gradescope_results(result), indent=2) + "\n")
+
+
+def markdown_feedback(result: SubmissionResult) -> str:
+    """A Markdown report a student reads: the score table and every failure in full."""
+    lines = [
+        f"# Feedback: {result.submission}",
+        "",
+        f"**Total: {_points(result.score)} / {_points(result.max_score)} points**",
+        "",
+    ]
+    for a in result.assignments:
+        lines += [f"## {a.id}: {a.title} ({_points(a.score)} / {_points(a.max_score)})", ""]
+        if a.note:
+            lines += ["```text", a.note, "```", ""]
+        lines += ["| task | function | points | checks passed |", "|---|---|---|---|"]
+        for t in a.tasks:
+            lines.append(
+                f"| {t.task} | `{t.title}` | {_points(t.score)} / {_points(t.max_points)}"
+                f" | {t.passed} / {len(t.checks)} |"
+            )
+        lines.append("")
+        for t in a.tasks:
+            text = task_feedback(t) if not a.note else ""
+            if text:
+                lines += [f"### Task {t.task}: `{t.title}`", "", "```text", text, "```", ""]
+    return "\n".join(lines)
