@@ -177,8 +177,9 @@ def grade_submission(
     results = [
         grade_assignment(root, s, slot=slot, deadline=deadline, progress=progress) for s in chosen
     ]
+    isolation = describe_isolation()
     return SubmissionResult(
-        str(path), results, round(time.monotonic() - started, 3), describe_isolation(short=True)
+        str(path), results, round(time.monotonic() - started, 3), isolation["mode"]
     )
 
 

@@ -124,7 +124,7 @@ def train_perceptron(Xb: np.ndarray, y: np.ndarray, max_epochs: int = 100) -> di
     converged = False
     for _ in range(max_epochs):
         mistakes = 0
-        for x_i, y_i in zip(Xb, y):
+        for x_i, y_i in zip(Xb, y, strict=True):
             if y_i * (w @ x_i) <= 0:
                 w = w + y_i * x_i
                 mistakes += 1

@@ -1,0 +1,713 @@
+"""``autograder grade-all DIR``: grade a class in parallel into a resumable SQLite gradebook.
+
+DIR holds one folder per student, each laid out like ``assignments/`` (``alice/a1_perceptron/
+perceptron.py``), or is nbgrader's ``submitted/<student>/<assignment>/`` tree (DIR is the
+course root holding ``submitted/``, or ``submitted/`` itself).
+
+Durability: the parent process is the gradebook's only writer. Each finished submission is
+committed in its own transaction (WAL journal) the moment its grader reports, so a batch that
+is killed loses at most the submissions in flight. On restart, a student whose row exists and
+whose submission files hash the same is skipped; a changed submission is regraded and its row
+replaced (primary key: student and the assignments graded). A grading process that raised or
+died (killed, out of memory) still leaves a row, status "error", with the reason.
+
+Gradebook default: ``./gradebook.db`` (the directory you run the command from). A file of
+that name that is not a Backprop Lab gradebook (e.g. nbgrader's) is refused, never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from autograder.grade import (
+    SUBMISSION_BUDGET_SECONDS,
+    AssignmentResult,
+    GradingError,
+    SubmissionResult,
+    TaskResult,
+)
+
+DEFAULT_GRADEBOOK = Path("gradebook.db")
+"""Relative to the current directory: where the instructor runs the command, so that a
+restart from the same place finds it. Pass --gradebook to keep it elsewhere."""
+
+SCHEMA_VERSION = "1"
+"""Bumped when the grades table changes shape; an old gradebook is refused, not migrated."""
+
+GRACE_SECONDS = 120.0
+"""Wall time a grading process gets beyond the submission budget before the parent kills it:
+grade_submission enforces the budget itself between checks, so this only fires when a
+process is wedged (e.g. a call that ignores its own timeout)."""
+
+POLL_SECONDS = 1.0
+"""How often the parent wakes without news to look for wedged processes: far below the
+grace period, and cheap."""
+
+IGNORED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".git", ".DS_Store"}
+"""Entries that are never a student and never part of a submission's content hash."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS grades (
+    student      TEXT NOT NULL,
+    scope        TEXT NOT NULL,      -- the assignments graded, e.g. "a1" or "a1,a2,a3,a4"
+    submission   TEXT NOT NULL,      -- the directory graded
+    content_hash TEXT NOT NULL,      -- sha256 of the submission's files (names and bytes)
+    status       TEXT NOT NULL CHECK (status IN ('graded', 'error')),
+    reason       TEXT NOT NULL DEFAULT '',
+    score        REAL NOT NULL,
+    max_score    REAL NOT NULL,
+    seconds      REAL NOT NULL,
+    graded_at    TEXT NOT NULL,
+    result_json  TEXT NOT NULL,      -- SubmissionResult.to_dict(), also for error rows
+    PRIMARY KEY (student, scope)
+);
+"""
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's submission: the directory to grade and the one to hash."""
+
+    student: str
+    path: Path
+    source: Path  # the student's own directory (differs from path when staged)
+
+
+def _known_layout() -> tuple[dict[str, str], dict[str, str]]:
+    """(folder -> id, module file -> folder) of every assignment the kit knows."""
+    from autograder.checks import suite
+
+    folders, modules = {}, {}
+    for s in suite(include_hidden=False):
+        folders[s.assignment.folder] = s.assignment.id
+        modules[f"{s.assignment.module}.py"] = s.assignment.folder
+    return folders, modules
+
+
+def nbgrader_root(directory: Path) -> Path | None:
+    """The ``submitted/`` directory when ``directory`` is an nbgrader course or its submitted/."""
+    if (directory / "submitted").is_dir():
+        return directory / "submitted"
+    if directory.name == "submitted":
+        return directory
+    return None
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(
+        p for p in directory.iterdir() if p.name not in IGNORED_NAMES and not p.name.startswith(".")
+    )
+
+
+def discover(directory: Path, staging: Path | None = None) -> tuple[str, list[Submission]]:
+    """The layout name ("folders" or "nbgrader") and every student's submission, sorted.
+
+    In the nbgrader layout an assignment folder whose name is not the kit's (e.g. ``a1``)
+    is recognised by the module file it holds and copied under the kit's folder name into
+    ``staging``.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise GradingError(f"{directory}: not a directory of student submissions.")
+    folders, modules = _known_layout()
+    if any((directory / folder).is_dir() for folder in folders):
+        raise GradingError(
+            f"{directory} looks like ONE submission (it holds assignment folders):"
+            " grade it with `autograder grade`, or point grade-all at the folder of students."
+        )
+    root = nbgrader_root(directory)
+    layout = "nbgrader" if root else "folders"
+    root = root or directory
+    submissions = []
+    for student_dir in _entries(root):
+        if not student_dir.is_dir():
+            continue
+        path = student_dir
+        if layout == "nbgrader":
+            path = _normalise_nbgrader(student_dir, folders, modules, staging)
+        submissions.append(Submission(student_dir.name, path, student_dir))
+    return layout, submissions
+
+
+def _normalise_nbgrader(
+    student_dir: Path, folders: dict[str, str], modules: dict[str, str], staging: Path | None
+) -> Path:
+    """``student_dir`` itself when its assignment folders carry the kit's names, else a copy."""
+    renames = {}
+    for sub in _entries(student_dir):
+        if not sub.is_dir() or sub.name in folders:
+            continue
+        for module_file, folder in modules.items():
+            if (sub / module_file).is_file():
+                renames[sub] = folder
+    if not renames or staging is None:
+        return student_dir
+    target = staging / student_dir.name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for sub in _entries(student_dir):
+        if sub.is_dir():
+            shutil.copytree(
+                sub,
+                target / renames.get(sub, sub.name),
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+    return target
+
+
+def content_hash(directory: Path) -> str:
+    """sha256 over every file's relative path and bytes (caches ignored), in sorted order."""
+    digest = hashlib.sha256()
+    directory = Path(directory)
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if any(part in IGNORED_NAMES for part in rel.parts) or path.suffix == ".pyc":
+            continue
+        if path.is_file():
+            digest.update(str(rel.as_posix()).encode() + b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def class_scope(submissions: list[Submission]) -> list[str]:
+    """Every assignment present in at least one submission: graded for everyone, so that a
+    student who skipped one scores 0 on it and every row has the same maximum."""
+    folders, _ = _known_layout()
+    present = {
+        aid for s in submissions for folder, aid in folders.items() if (s.path / folder).is_dir()
+    }
+    return sorted(present)
+
+
+# --------------------------------------------------------------------------- gradebook
+
+
+@dataclass(frozen=True)
+class Row:
+    """One recorded grade."""
+
+    student: str
+    scope: str
+    submission: str
+    content_hash: str
+    status: str
+    reason: str
+    score: float
+    max_score: float
+    seconds: float
+    graded_at: str
+    result_json: str
+
+    def result(self) -> SubmissionResult:
+        return SubmissionResult.from_dict(json.loads(self.result_json))
+
+
+class Gradebook:
+    """The SQLite gradebook; one writer (the batch parent), one transaction per submission."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._refuse_foreign()
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a committed grade survives a crash
+        self.db.executescript(SCHEMA)
+        version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if version is None:
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif version[0] != SCHEMA_VERSION:
+            raise GradingError(
+                f"{self.path}: gradebook schema {version[0]}, expected {SCHEMA_VERSION}."
+            )
+
+    def _refuse_foreign(self) -> None:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        try:
+            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+                tables = {
+                    r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+        except sqlite3.DatabaseError as error:
+            raise GradingError(f"{self.path} is not an SQLite gradebook ({error}).") from None
+        if tables and "grades" not in tables:
+            raise GradingError(
+                f"{self.path} is another program's database"
+                f" (tables: {', '.join(sorted(tables)[:5])}); choose another file with --gradebook."
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def rows(self, scope: str | None = None) -> list[Row]:
+        sql = "SELECT * FROM grades" + (" WHERE scope = ?" if scope else "") + " ORDER BY graded_at"
+        return [Row(*r) for r in self.db.execute(sql, (scope,) if scope else ())]
+
+    def recorded(self, scope: str) -> dict[str, Row]:
+        return {row.student: row for row in self.rows(scope)}
+
+    def record(self, row: Row) -> None:
+        """Insert or replace one row in its own committed transaction."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    row.student,
+                    row.scope,
+                    row.submission,
+                    row.content_hash,
+                    row.status,
+                    row.reason,
+                    row.score,
+                    row.max_score,
+                    row.seconds,
+                    row.graded_at,
+                    row.result_json,
+                ),
+            )
+
+
+def error_result(submission: Submission, scope: list[str], reason: str) -> SubmissionResult:
+    """A zero-score result for every task of ``scope`` carrying ``reason``: nothing is lost."""
+    from autograder.checks import suite
+
+    assignments = []
+    for s in suite(include_hidden=False):
+        a = s.assignment
+        if a.id in scope:
+            tasks = [TaskResult(a.id, t.id, t.title, t.points, [], reason) for t in a.tasks]
+            assignments.append(AssignmentResult(a.id, a.folder, a.title, tasks, reason))
+    return SubmissionResult(str(submission.source), assignments, 0.0, "")
+
+
+def make_row(
+    submission: Submission,
+    scope: list[str],
+    digest: str,
+    status: str,
+    reason: str,
+    result: SubmissionResult,
+) -> Row:
+    return Row(
+        submission.student,
+        ",".join(scope),
+        str(submission.source),
+        digest,
+        status,
+        reason,
+        result.score,
+        result.max_score,
+        result.seconds,
+        datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        json.dumps(result.to_dict()),
+    )
+
+
+# --------------------------------------------------------------------------- grading processes
+
+
+def grade_one(path: str, only: list[str], slot: int) -> dict:
+    """The default grader run in a child process: the full SubmissionResult as a dict."""
+    from autograder.grade import grade_submission
+
+    return grade_submission(Path(path), include_hidden=True, only=only, slot=slot).to_dict()
+
+
+def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
+    """A grading process: receive (path, only), send ("ok", dict) or ("error", reason)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if job is None:
+            return
+        path, only = job
+        try:
+            reply = ("ok", grader(path, only, slot))
+        except GradingError as error:
+            reply = ("error", str(error))
+        except Exception as error:  # noqa: BLE001 -- any failure becomes an error row
+            frames = traceback.format_exc(limit=-3).strip()
+            reply = ("error", f"grading raised {type(error).__name__}: {error}\n{frames}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class Slot:
+    """One long-lived grading process with its own slot number (so sandbox uids differ)."""
+
+    def __init__(self, number: int, grader: Callable, context) -> None:
+        self.number = number
+        self.grader = grader
+        self.context = context
+        self.job: Submission | None = None
+        self.started = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child = self.context.Pipe()
+        self.process = self.context.Process(
+            target=_child_main, args=(child, self.number, self.grader), daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def submit(self, submission: Submission, only: list[str]) -> None:
+        self.job, self.started = submission, time.monotonic()
+        self.conn.send((str(submission.path), only))
+
+    def restart(self) -> None:
+        self.stop(kill=True)
+        self._start()
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.process.is_alive():
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        hint = " (killed: out of memory, or by hand)" if -exitcode == signal.SIGKILL else ""
+        return f"the grading process died from {name}{hint}; no result."
+    return f"the grading process exited with status {exitcode}; no result."
+
+
+def run_pool(
+    jobs: list[Submission],
+    only: list[str],
+    n_slots: int,
+    grader: Callable[[str, list[str], int], dict],
+    on_done: Callable[[Submission, str, str, dict | None], None],
+    budget_seconds: float = SUBMISSION_BUDGET_SECONDS + GRACE_SECONDS,
+) -> None:
+    """Grade ``jobs`` on ``n_slots`` processes; call ``on_done(sub, status, reason, result)``
+    in this process as each one finishes, in completion order."""
+    context = multiprocessing.get_context("spawn")  # no inherited threads or open gradebook
+    queue = list(reversed(jobs))
+    slots = [Slot(i, grader, context) for i in range(min(n_slots, len(jobs)))]
+    try:
+        for slot in slots:
+            if queue:
+                slot.submit(queue.pop(), only)
+        while any(slot.job for slot in slots):
+            busy = [slot for slot in slots if slot.job]
+            ready = multiprocessing.connection.wait(
+                [s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=POLL_SECONDS
+            )
+            for slot in busy:
+                finished = None
+                if slot.conn in ready:
+                    try:
+                        kind, payload = slot.conn.recv()
+                        finished = (
+                            ("graded", "", payload) if kind == "ok" else ("error", payload, None)
+                        )
+                    except (EOFError, OSError):
+                        pass
+                if finished is None and slot.process.sentinel in ready and not slot.conn.poll():
+                    slot.process.join(timeout=1)
+                    finished = ("error", _death_reason(slot.process.exitcode), None)
+                    slot.restart()
+                elif finished is None and time.monotonic() - slot.started > budget_seconds:
+                    finished = (
+                        "error",
+                        f"grading took over {budget_seconds:.0f} s; stopped.",
+                        None,
+                    )
+                    slot.restart()
+                if finished is None:
+                    continue
+                done, slot.job = slot.job, None
+                assert done is not None
+                on_done(done, *finished)
+                if queue:
+                    slot.submit(queue.pop(), only)
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.job is not None)
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did, for the caller and the tests."""
+
+    total: int
+    skipped: int
+    graded: int
+    errors: int
+    scope: list[str]
+    layout: str
+
+
+def _write_outputs(out_dir: Path, row: Row) -> None:
+    from autograder.report import markdown_feedback, write_results_json
+
+    result = row.result()
+    folder = out_dir / row.student
+    folder.mkdir(parents=True, exist_ok=True)
+    write_results_json(result, folder / "results.json")
+    text = markdown_feedback(result)
+    if row.status == "error":
+        text = f"> Grading failed: {row.reason.splitlines()[0] if row.reason else ''}\n\n" + text
+    (folder / "feedback.md").write_text(text)
+
+
+def run_batch(
+    directory: Path,
+    gradebook: Path,
+    *,
+    jobs: int = 1,
+    only: list[str] | None = None,
+    out_dir: Path | None = None,
+    retry_errors: bool = False,
+    progress: bool = True,
+    grader: Callable[[str, list[str], int], dict] = grade_one,
+) -> BatchSummary:
+    """Grade every submission under ``directory`` not yet recorded with the same content."""
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
+        layout, submissions = discover(Path(directory), Path(staging))
+        if not submissions:
+            raise GradingError(f"{directory} holds no student folders.")
+        scope = sorted(only) if only else class_scope(submissions)
+        if not scope:
+            raise GradingError(f"no submission under {directory} holds an assignment folder.")
+        book = Gradebook(gradebook)
+        try:
+            recorded = book.recorded(",".join(scope))
+            todo, hashes = [], {}
+            for sub in submissions:
+                hashes[sub.student] = content_hash(sub.source)
+                row = recorded.get(sub.student)
+                fresh = row is not None and row.content_hash == hashes[sub.student]
+                if not fresh or (retry_errors and row.status == "error"):
+                    todo.append(sub)
+            summary = BatchSummary(
+                len(submissions), len(submissions) - len(todo), 0, 0, scope, layout
+            )
+            bar = _progress_bar(len(submissions), summary, progress)
+
+            def on_done(sub: Submission, status: str, reason: str, data: dict | None) -> None:
+                result = None
+                if data is not None:
+                    try:
+                        result = SubmissionResult.from_dict(data)
+                    except (KeyError, TypeError, ValueError) as error:
+                        status, reason = "error", f"unreadable result from the grader: {error!r}"
+                if result is None:
+                    result = error_result(sub, scope, reason)
+                result.submission = str(sub.source)
+                row = make_row(sub, scope, hashes[sub.student], status, reason, result)
+                book.record(row)
+                if out_dir:
+                    _write_outputs(Path(out_dir), row)
+                summary.graded += 1
+                summary.errors += status == "error"
+                if bar:
+                    bar.set_postfix(
+                        graded=summary.graded, errors=summary.errors, skipped=summary.skipped
+                    )
+                    bar.update(1)
+
+            try:
+                run_pool(todo, scope, max(1, jobs), grader, on_done)
+            finally:
+                if bar:
+                    bar.close()
+            if out_dir:  # outputs of students recorded by an earlier, interrupted run
+                for row in book.rows(",".join(scope)):
+                    if not (Path(out_dir) / row.student / "results.json").exists():
+                        _write_outputs(Path(out_dir), row)
+        finally:
+            book.close()
+    return summary
+
+
+def _progress_bar(total: int, summary: BatchSummary, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total,
+        initial=summary.skipped,
+        file=sys.stderr,
+        unit="sub",
+        desc="grading",
+        dynamic_ncols=True,
+    )
+    bar.set_postfix(graded=0, errors=0, skipped=summary.skipped)
+    return bar
+
+
+# --------------------------------------------------------------------------- CSV export
+
+
+def latest_by_student(rows: list[Row]) -> dict[str, tuple[Row, dict[str, AssignmentResult]]]:
+    """Per student, each assignment's most recent result across rows (any scope)."""
+    merged: dict[str, tuple[Row, dict[str, AssignmentResult]]] = {}
+    for row in sorted(rows, key=lambda r: r.graded_at):
+        _, assignments = merged.get(row.student, (row, {}))
+        for a in row.result().assignments:
+            assignments[a.id] = a
+        merged[row.student] = (row, assignments)
+    return merged
+
+
+def export_csv(gradebook: Path, path: Path) -> int:
+    """Write the class table: student, total, max, one column per task (a1:1.3), status,
+    reason. Returns the number of students written."""
+    if not Path(gradebook).is_file():
+        raise GradingError(f"{gradebook}: no such gradebook.")
+    book = Gradebook(gradebook)
+    try:
+        merged = latest_by_student(book.rows())
+    finally:
+        book.close()
+    columns: dict[str, None] = {}
+    for _, assignments in merged.values():
+        for aid in sorted(assignments):
+            for t in assignments[aid].tasks:
+                columns.setdefault(f"{aid}:{t.task}")
+    ordered = sorted(
+        columns, key=lambda c: (c.split(":")[0], [int(x) for x in c.split(":")[1].split(".")])
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "total", "max", *ordered, "status", "reason"])
+        for student in sorted(merged):
+            row, assignments = merged[student]
+            scores = {f"{aid}:{t.task}": t.score for aid, a in assignments.items() for t in a.tasks}
+            total = round(sum(a.score for a in assignments.values()), 4)
+            maximum = sum(a.max_score for a in assignments.values())
+            reason = row.reason.splitlines()[0] if row.reason else ""
+            writer.writerow(
+                [
+                    student,
+                    f"{total:g}",
+                    f"{maximum:g}",
+                    *(f"{scores[c]:g}" if c in scores else "" for c in ordered),
+                    row.status,
+                    reason,
+                ]
+            )
+    return len(merged)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", nargs="?", help="per-student folders, or an nbgrader course")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="grading processes in parallel")
+    parser.add_argument(
+        "--gradebook",
+        type=Path,
+        default=DEFAULT_GRADEBOOK,
+        help=f"SQLite gradebook (default: ./{DEFAULT_GRADEBOOK}); rerun with it to resume",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="write <student>/results.json and feedback.md here"
+    )
+    parser.add_argument("--csv", type=Path, help="after grading, export the class table here")
+    parser.add_argument(
+        "--export-csv",
+        type=Path,
+        metavar="FILE",
+        help="only export the gradebook to FILE; no grading",
+    )
+    parser.add_argument(
+        "--assignment", action="append", metavar="aN", help="grade this assignment (repeatable)"
+    )
+    parser.add_argument(
+        "--retry-errors", action="store_true", help="regrade rows with status error"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.export_csv:
+        n = export_csv(args.gradebook, args.export_csv)
+        print(f"{n} students exported from {args.gradebook} to {args.export_csv}")
+        return 0
+    if not args.directory:
+        raise GradingError("grade-all needs a DIRECTORY of submissions (or --export-csv FILE).")
+    if args.jobs < 1:
+        raise GradingError("--jobs must be at least 1.")
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
+    summary = run_batch(
+        Path(args.directory),
+        args.gradebook,
+        jobs=args.jobs,
+        only=args.assignment,
+        out_dir=args.out,
+        retry_errors=args.retry_errors,
+        progress=not args.no_progress,
+    )
+    print(
+        f"{summary.total} submissions ({summary.layout} layout,"
+        f" assignments {','.join(summary.scope)}): {summary.graded} graded now"
+        f" ({summary.errors} errors), {summary.skipped} already recorded;"
+        f" {time.monotonic() - started:.1f} s. Gradebook: {args.gradebook}"
+    )
+    if args.csv:
+        n = export_csv(args.gradebook, args.csv)
+        print(f"Class table ({n} students): {args.csv}")
+    return 0
+
+
+def iter_rows(gradebook: Path) -> Iterator[Row]:
+    """Every row of a gradebook (for scripts and tests)."""
+    book = Gradebook(gradebook)
+    try:
+        yield from book.rows()
+    finally:
+        book.close()

@@ -1,0 +1,304 @@
+"""Gradescope: build the autograder zip, and grade one submission inside Gradescope's container.
+
+``autograder gradescope --out autograder.zip [--assignment a1]`` writes a zip holding the kit
+(autograder/, reference_solution/, datasets/, pyproject.toml, README.md), ``setup.sh`` and
+``run_autograder``. In the container, ``run_autograder`` runs ``python -m autograder.gradescope``
+which grades ``$ROOT/submission`` and always writes ``$ROOT/results/results.json``, also when
+grading fails (score 0 and the reason). ``$ROOT`` is ``/autograder`` unless the environment
+variable ``BACKPROP_LAB_GRADESCOPE_ROOT`` says otherwise (tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+from autograder.grade import GradingError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ROOT_ENV = "BACKPROP_LAB_GRADESCOPE_ROOT"
+DEFAULT_ROOT = Path("/autograder")
+CONFIG_NAME = "gradescope.json"
+
+KIT_ENTRIES = ("autograder", "reference_solution", "datasets", "pyproject.toml", "README.md")
+"""What of the repository goes into the zip: the kit and its reference; never tests/ or .git."""
+
+EXCLUDED_NAMES = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", ".git"}
+EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".db")
+
+RESULTS_KEYS = {
+    "score", "execution_time", "output", "output_format", "visibility", "stdout_visibility",
+    "extra_data", "tests", "leaderboard",
+}  # fmt: skip
+"""Top-level keys of Gradescope's documented results.json; anything else is dropped."""
+
+SEARCH_DEPTH = 3
+"""Folder levels searched for assignment folders or module files in an upload: a zip of
+``assignments/`` unpacks to ``submission/assignments/a1_perceptron/``; deeper is not a
+layout anyone uploads on purpose."""
+
+ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+"""Fixed timestamp of every zip entry, so that the same kit builds the same zip."""
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image.
+set -euxo pipefail
+SOURCE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="${BACKPROP_LAB_GRADESCOPE_ROOT:-/autograder}"
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    apt-get update
+    apt-get install -y python3 python3-pip python3-venv
+fi
+# bubblewrap gives the strongest sandbox; the kit falls back to uid + rlimits without it.
+command -v bwrap >/dev/null || apt-get install -y bubblewrap || true
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install --upgrade pip
+"$ROOT/venv/bin/python" -m pip install "$SOURCE"
+"$ROOT/venv/bin/python" -c 'import autograder, numpy, hypothesis; print("Backprop Lab installed")'
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade $ROOT/submission into $ROOT/results.
+set -u
+ROOT="${BACKPROP_LAB_GRADESCOPE_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+PYTHON="${BACKPROP_LAB_PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+    if [ -x "$ROOT/venv/bin/python" ]; then PYTHON="$ROOT/venv/bin/python"; else PYTHON=python3; fi
+fi
+mkdir -p "$ROOT/results"
+# The kit's own copy, with its reference_solution/ beside it, wins over any installed copy.
+export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
+export BACKPROP_LAB_REFERENCE="$SOURCE/reference_solution"
+cd "$SOURCE"
+"$PYTHON" -m autograder.gradescope --root "$ROOT"
+status=$?
+if [ ! -s "$ROOT/results/results.json" ]; then
+    # The grader could not even start: still give Gradescope a valid results.json.
+    cat > "$ROOT/results/results.json" <<EOF
+{"score": 0.0, "tests": [], "visibility": "visible", "stdout_visibility": "visible",
+ "output": "The autograder could not start (exit status $status): not graded; tell the staff."}
+EOF
+fi
+exit 0
+"""
+
+
+# --------------------------------------------------------------------------- building the zip
+
+
+def _excluded(path: Path) -> bool:
+    return any(part in EXCLUDED_NAMES or part.endswith(EXCLUDED_SUFFIXES) for part in path.parts)
+
+
+def _add_text(archive: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    archive.writestr(info, text)
+
+
+def kit_files(repo_root: Path = REPO_ROOT) -> list[Path]:
+    """Every file of the kit that goes into the zip, relative to ``repo_root``, sorted."""
+    files = []
+    for entry in KIT_ENTRIES:
+        path = repo_root / entry
+        if path.is_file():
+            files.append(Path(entry))
+        elif path.is_dir():
+            files += [
+                p.relative_to(repo_root)
+                for p in path.rglob("*")
+                if p.is_file() and not _excluded(p.relative_to(repo_root))
+            ]
+    return sorted(files)
+
+
+def build_zip(out: Path, repo_root: Path = REPO_ROOT, assignments: list[str] | None = None) -> int:
+    """Write the Gradescope autograder zip; returns the number of entries."""
+    repo_root = Path(repo_root)
+    if not (repo_root / "reference_solution").is_dir():
+        raise GradingError(
+            f"{repo_root}/reference_solution is missing: the Gradescope zip needs the reference"
+            " (hidden checks). Build it from the instructor's checkout, not a student bundle."
+        )
+    files = kit_files(repo_root)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as archive:
+        for rel in files:
+            _add_text_bytes(archive, rel.as_posix(), (repo_root / rel).read_bytes())
+        if not (repo_root / "README.md").is_file():  # pyproject.toml names it: pip needs it
+            _add_text(archive, "README.md", "# Backprop Lab (Gradescope autograder)\n")
+        _add_text(archive, "setup.sh", SETUP_SH, executable=True)
+        _add_text(archive, "run_autograder", RUN_AUTOGRADER, executable=True)
+        config = {"assignments": sorted(assignments) if assignments else None}
+        _add_text(archive, CONFIG_NAME, json.dumps(config, indent=2) + "\n")
+        return len(archive.namelist())
+
+
+def _add_text_bytes(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o100644 << 16
+    archive.writestr(info, data)
+
+
+# --------------------------------------------------------------------------- in the container
+
+
+def _known() -> tuple[dict[str, str], dict[str, str]]:
+    """(folder -> module file, module file -> folder) of every assignment."""
+    from autograder.checks import suite
+
+    pairs = [(s.assignment.folder, f"{s.assignment.module}.py") for s in suite(False)]
+    return dict(pairs), {module: folder for folder, module in pairs}
+
+
+def _walk(root: Path, depth: int = SEARCH_DEPTH):
+    """Paths under ``root`` up to ``depth`` levels, shallowest first; macOS debris skipped."""
+    level = [root]
+    for _ in range(depth):
+        following = []
+        for directory in level:
+            for path in sorted(directory.iterdir()):
+                if path.name in EXCLUDED_NAMES or path.name in {"__MACOSX", ".DS_Store"}:
+                    continue
+                yield path
+                if path.is_dir():
+                    following.append(path)
+        level = following
+
+
+def stage_submission(upload: Path, dest: Path) -> list[str]:
+    """Lay ``upload`` out like assignments/ in ``dest``; returns what was placed where.
+
+    Accepts assignment folders (at any of the first levels) and loose module files
+    (``perceptron.py`` goes to ``a1_perceptron/``, with the .py files beside it).
+    """
+    folders, modules = _known()
+    if not upload.is_dir():
+        raise GradingError(f"no submission found at {upload}.")
+    notes: list[str] = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in _walk(upload):
+        rel = path.relative_to(upload).as_posix()
+        if path.is_dir() and path.name in folders and not (dest / path.name).exists():
+            shutil.copytree(path, dest / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+            notes.append(f"{rel}/ -> {path.name}/")
+        elif path.is_file() and path.name in modules and path.parent.name not in folders:
+            folder = dest / modules[path.name]
+            if folder.exists():
+                continue  # a folder upload of the same assignment wins
+            folder.mkdir()
+            for sibling in sorted(path.parent.glob("*.py")):
+                if sibling.name == path.name or sibling.name not in modules:
+                    shutil.copy2(sibling, folder / sibling.name)
+            notes.append(f"{rel} -> {modules[path.name]}/{path.name}")
+    if not notes:
+        uploaded = [p.relative_to(upload).as_posix() for p in _walk(upload) if p.is_file()]
+        expected = ", ".join(sorted(modules))
+        raise GradingError(
+            "no assignment file found in your upload"
+            f" (got: {', '.join(uploaded[:10]) or 'nothing'}). Upload {expected}"
+            " (file names as in the stubs), or the assignment folders."
+        )
+    return notes
+
+
+def failure_results(message: str, seconds: float) -> dict:
+    """A valid results.json that says what went wrong: score 0."""
+    return {
+        "score": 0.0,
+        "execution_time": round(seconds, 3),
+        "output": f"Grading failed: {message}",
+        "visibility": "visible",
+        "stdout_visibility": "visible",
+        "tests": [],
+    }
+
+
+def grade_in_container(root: Path) -> dict:
+    """Grade ``root/submission``; the results.json dict (never raises)."""
+    from autograder.grade import grade_submission
+    from autograder.report import gradescope_results
+
+    started = time.monotonic()
+    try:
+        config_file = root / "source" / CONFIG_NAME
+        config = json.loads(config_file.read_text()) if config_file.is_file() else {}
+        with tempfile.TemporaryDirectory(prefix="backprop-lab-submission-") as tmp:
+            staged = Path(tmp) / "submission"
+            notes = stage_submission(root / "submission", staged)
+            result = grade_submission(staged, only=config.get("assignments") or None)
+        result.submission = "your submission"
+        data = {k: v for k, v in gradescope_results(result).items() if k in RESULTS_KEYS}
+        data["output"] = (data.get("output", "") + "\nFiles graded: " + "; ".join(notes)).strip()
+        return data
+    except GradingError as error:
+        return failure_results(str(error), time.monotonic() - started)
+    except Exception as error:  # noqa: BLE001 -- a results.json must be written whatever happens
+        detail = traceback.format_exc(limit=-4)
+        print(detail, file=sys.stderr)
+        return failure_results(
+            f"internal error in the autograder ({type(error).__name__}: {error}); please tell the"
+            " course staff.",
+            time.monotonic() - started,
+        )
+
+
+def write_results(root: Path, data: dict) -> Path:
+    """Write results.json atomically (a half-written file is never left behind)."""
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    partial = results.with_suffix(".json.partial")
+    partial.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(partial, results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.gradescope [--root ROOT]``: what run_autograder calls."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope")
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))
+    args = parser.parse_args(argv)
+    data = grade_in_container(args.root)
+    path = write_results(args.root, data)
+    print(f"score {data['score']}: {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="zip to write")
+    parser.add_argument(
+        "--assignment",
+        action="append",
+        metavar="aN",
+        help="grade exactly these (repeatable; a missing one scores 0). Default: what is uploaded",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    count = build_zip(args.out, assignments=args.assignment)
+    print(f"Gradescope autograder written to {args.out} ({count} files).")
+    print("Upload it under Configure Autograder (Ubuntu base image); students upload their .py")
+    print("files (e.g. perceptron.py) or their assignment folders.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,244 @@
+"""``autograder release --out DIR``: the bundle students get, with nothing that gives answers.
+
+The bundle holds freshly generated stubs and the notebooks (assignments/), datasets/, the
+autograder package without its hidden checks and without the instructor's modules that read
+the reference solution, pyproject.toml, a student README, and the GitHub Classroom workflow
+(.github/workflows/grade.yml). Before it reports success it verifies itself: no file of
+reference_solution/, no hidden checks, no import of the reference, and no solution body
+(the text between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import shutil
+from pathlib import Path
+
+from autograder.grade import GradingError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+INSTRUCTOR_ONLY = (
+    "checks/hidden",  # differential checks against the reference
+    "reference.py",  # loads reference_solution/
+    "stubs.py",  # reads reference_solution/ to write stubs
+    "corpus.py",  # builds submissions from the reference
+    "gradescope.py",  # zips the reference
+    "release.py",  # reads the reference (this file)
+    "batch.py",  # class grading
+    "nbgrader_course.py",  # builds the nbgrader course from the reference
+)
+"""Paths under autograder/ that never ship: each reads the reference or is for staff only."""
+
+FORBIDDEN_IMPORTS = ("autograder.reference", "autograder.checks.hidden")
+"""Modules whose import anywhere in a shipped file would reach for the reference."""
+
+SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
+WORKFLOW = Path("autograder/classroom/grade.yml")
+
+_BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
+
+GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.hypothesis/\n.pytest_cache/\n.ipynb_checkpoints/\n"
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in SKIPPED or n.endswith((".pyc", ".egg-info"))}
+
+
+def solution_bodies(reference_root: Path) -> list[tuple[str, str]]:
+    """(file, normalised body) of every fenced solution in the reference's modules."""
+    bodies = []
+    for path in sorted(Path(reference_root).rglob("*.py")):
+        for match in _BLOCK.finditer(path.read_text()):
+            body = normalise(match.group(1))
+            if body:
+                bodies.append((path.name, body))
+    return bodies
+
+
+def normalise(text: str) -> str:
+    """Lines stripped of indentation, blank lines dropped: how a body is searched for."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def leaks(bundle: Path, reference_root: Path) -> list[str]:
+    """Every reason the bundle would give answers away; empty when it is clean."""
+    bundle = Path(bundle)
+    problems = []
+    if (bundle / "reference_solution").exists():
+        problems.append("reference_solution/ is in the bundle")
+    if (bundle / "autograder" / "checks" / "hidden").exists():
+        problems.append("autograder/checks/hidden/ is in the bundle")
+    bodies = solution_bodies(reference_root)
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        rel = path.relative_to(bundle).as_posix()
+        try:
+            text = normalise(path.read_text())
+        except UnicodeDecodeError:
+            continue  # data files (the digits archive) hold no source text
+        for name, body in bodies:
+            if body in text:
+                problems.append(f"{rel} contains a solution body from {name}: {body[:60]!r}")
+        if path.suffix == ".py":
+            for module in imported_modules(path):
+                if module.startswith(FORBIDDEN_IMPORTS):
+                    problems.append(f"{rel} imports {module}")
+    return problems
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Every absolute module name a Python file imports, anywhere in it."""
+    try:
+        tree = ast.parse(path.read_text())
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return names
+
+
+def point_table() -> str:
+    """The Markdown point table of every assignment (visible checks' suite)."""
+    from autograder.checks import suite
+
+    lines = ["| task | function | points |", "|---|---|---|"]
+    total = 0.0
+    for s in suite(include_hidden=False):
+        a = s.assignment
+        lines.append(
+            f"| **{a.id}** | **{a.title}** ({a.folder}/{a.module}.py) | **{a.max_points:g}** |"
+        )
+        for t in a.tasks:
+            lines.append(f"| {t.id} | `{t.title}` | {t.points:g} |")
+        total += a.max_points
+    lines.append(f"| | **total** | **{total:g}** |")
+    return "\n".join(lines)
+
+
+def student_readme() -> str:
+    return f"""# Backprop Lab
+
+Four assignments on how neural networks learn: the perceptron (a1), gradient descent (a2),
+backpropagation on a computation graph (a3) and training an MLP (a4). Each is a Python module
+in `assignments/` with a notebook beside it. Fill in every function that raises
+`NotImplementedError("Task N.M: ...")`; keep the file names and signatures.
+
+## Install (once)
+
+```bash
+python -m pip install -e .
+```
+
+## Check your work
+
+```bash
+autograder check a1          # the visible checks of assignment 1 (a2, a3, a4 likewise)
+autograder check             # every assignment found in assignments/
+```
+
+Every failed check says which task and function, the input, what was expected and what your
+code returned. Your code runs in a separate, sandboxed process, so an endless loop or a crash
+is reported, not fatal. Grading runs further (hidden) checks on other inputs: passing the
+visible checks is necessary, not sufficient.
+
+To run the checks of a single task with pytest (markers `a1` .. `a4` and `task1_3` style):
+
+```bash
+pytest assignments -m task1_3     # task 1.3 only
+pytest assignments -m a2          # every visible check of assignment 2
+```
+
+On every push to your GitHub Classroom repository, the workflow in
+`.github/workflows/grade.yml` runs the same visible checks and shows the score table in the
+run's summary.
+
+## Points
+
+{point_table()}
+
+A task earns its points times the share of its checks that pass.
+"""
+
+
+def _guard_shipped_imports(package: Path) -> list[str]:
+    """Module-level imports in shipped files of modules that were left out (would break)."""
+    left_out = {"autograder." + p.removesuffix(".py").replace("/", ".") for p in INSTRUCTOR_ONLY}
+    problems = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module in left_out:
+                problems.append(f"{path.name} imports {node.module} at module level")
+            if isinstance(node, ast.Import):
+                problems += [
+                    f"{path.name} imports {a.name} at module level"
+                    for a in node.names
+                    if a.name in left_out
+                ]
+    return problems
+
+
+def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
+    """Write the student bundle into ``out`` (replaced if it exists); returns its files."""
+    from autograder.stubs import StubError, generate
+
+    repo_root, out = Path(repo_root), Path(out)
+    reference = repo_root / "reference_solution"
+    if not reference.is_dir():
+        raise GradingError(f"{reference} is missing: release from the instructor's checkout.")
+    if out.resolve() == repo_root.resolve():
+        raise GradingError("--out must not be the repository itself.")
+    if out.exists():
+        if not (out / ".backprop-lab-bundle").exists() and any(out.iterdir()):
+            raise GradingError(f"{out} exists and is not a bundle written by release: not touched.")
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / ".backprop-lab-bundle").write_text("written by `autograder release`\n")
+
+    if (repo_root / "assignments").is_dir():  # conftest.py and anything else generated there
+        shutil.copytree(repo_root / "assignments", out / "assignments", ignore=_ignore)
+    try:
+        generate(reference, out / "assignments")  # always the current reference's stubs
+    except StubError as error:
+        raise GradingError(f"cannot make stubs: {error}") from None
+    shutil.copytree(repo_root / "datasets", out / "datasets", ignore=_ignore)
+
+    source_package = repo_root / "autograder"
+    left_out = {source_package / p for p in INSTRUCTOR_ONLY}
+
+    def ignore_package(directory: str, names: list[str]) -> set[str]:
+        return _ignore(directory, names) | {n for n in names if Path(directory, n) in left_out}
+
+    package = out / "autograder"
+    shutil.copytree(source_package, package, ignore=ignore_package)
+    shutil.copy2(repo_root / "pyproject.toml", out / "pyproject.toml")
+    (out / "README.md").write_text(student_readme())
+    (out / ".gitignore").write_text(GITIGNORE)
+    workflow = out / ".github" / "workflows" / "grade.yml"
+    workflow.parent.mkdir(parents=True)
+    shutil.copy2(repo_root / WORKFLOW, workflow)
+
+    problems = leaks(out, reference) + _guard_shipped_imports(package)
+    if problems:
+        shutil.rmtree(out)
+        raise GradingError(
+            "the bundle would leak or break; nothing written:\n  " + "\n  ".join(problems)
+        )
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="directory to write the bundle to")
+
+
+def run(args: argparse.Namespace) -> int:
+    files = build_bundle(args.out)
+    print(f"Student bundle written to {args.out} ({len(files)} files); verified: no reference,")
+    print("no hidden checks, no solution text. Push it as the GitHub Classroom template repo.")
+    return 0

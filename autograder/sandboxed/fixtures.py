@@ -1,0 +1,262 @@
+"""Plain data -> the Python objects student code needs: A2's test functions, A3's graphs.
+
+Shared by the worker (inside the sandbox) and the grader (trusted side); stdlib + numpy only.
+
+A2: ``make_function(name, params) -> (f, grad_f)``; ``make_hessian(name, params)``.
+A3: a graph spec is plain data::
+
+    {"inputs": {"a": 1.5, "b": -2.0},
+     "nodes": [{"id": "c", "op": "mul", "args": ["a", "b"]},
+               {"id": "d", "op": "sub", "args": [{"const": 2.0}, "c"]},   # 2 - c
+               {"id": "e", "op": "pow", "args": ["d"], "exponent": 3},
+               {"id": "out", "op": "tanh", "args": ["e"]}],
+     "output": "out"}
+
+``build_graph(Value, spec)`` works with any micrograd-style Value class;
+``run_graph(Value, spec, mode)`` returns plain data (floats read with float()).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Vector = np.ndarray
+Function = Callable[[Any], float]
+Gradient = Callable[[Any], np.ndarray]
+
+
+def _vec(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- A2 test functions
+def _quadratic(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """f = ½ xᵀAx + bᵀx + c."""
+    A = _vec(params["A"])
+    b = _vec(params.get("b", np.zeros(A.shape[0])))
+    c = float(params.get("c", 0.0))
+    sym = 0.5 * (A + A.T)
+    return (lambda x: float(0.5 * _vec(x) @ A @ _vec(x) + b @ _vec(x) + c),
+            lambda x: sym @ _vec(x) + b,
+            lambda x: sym.copy())
+
+
+def _lecture_3var(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """Lecture 000: x1² + x1(1−x2) + x2² − x2x3 + x3² + x3 (slide prints −x2²; see DESIGN)."""
+    def f(x: Any) -> float:
+        x1, x2, x3 = _vec(x)
+        return float(x1**2 + x1 * (1 - x2) + x2**2 - x2 * x3 + x3**2 + x3)
+
+    def grad(x: Any) -> np.ndarray:
+        x1, x2, x3 = _vec(x)
+        return np.array([2 * x1 + 1 - x2, -x1 + 2 * x2 - x3, -x2 + 2 * x3 + 1])
+
+    hess = np.array([[2.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 2.0]])
+    return f, grad, lambda x: hess.copy()
+
+
+def _lecture_2var(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """Lecture 000: x1² + x1x2 + 4x2²."""
+    def f(x: Any) -> float:
+        x1, x2 = _vec(x)
+        return float(x1**2 + x1 * x2 + 4 * x2**2)
+
+    def grad(x: Any) -> np.ndarray:
+        x1, x2 = _vec(x)
+        return np.array([2 * x1 + x2, x1 + 8 * x2])
+
+    hess = np.array([[2.0, 1.0], [1.0, 8.0]])
+    return f, grad, lambda x: hess.copy()
+
+
+def _rosenbrock(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """Σ b(xᵢ₊₁ − xᵢ²)² + (a − xᵢ)², defaults a = 1, b = 100; d ≥ 2."""
+    a = float(params.get("a", 1.0))
+    b = float(params.get("b", 100.0))
+
+    def f(x: Any) -> float:
+        x = _vec(x)
+        return float(np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2))
+
+    def grad(x: Any) -> np.ndarray:
+        x = _vec(x)
+        g = np.zeros_like(x)
+        inner = x[1:] - x[:-1] ** 2
+        g[:-1] += -4 * b * x[:-1] * inner - 2 * (a - x[:-1])
+        g[1:] += 2 * b * inner
+        return g
+
+    def hess(x: Any) -> np.ndarray:
+        x = _vec(x)
+        d = x.size
+        H = np.zeros((d, d))
+        i = np.arange(d - 1)
+        H[i, i] += 12 * b * x[:-1] ** 2 - 4 * b * x[1:] + 2
+        H[i + 1, i + 1] += 2 * b
+        H[i, i + 1] = H[i + 1, i] = -4 * b * x[:-1]
+        return H
+
+    return f, grad, hess
+
+
+def _sum_sin(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """Σ sin(aᵢxᵢ) + ½‖x‖²."""
+    a = _vec(params["a"])
+    return (lambda x: float(np.sum(np.sin(a * _vec(x))) + 0.5 * _vec(x) @ _vec(x)),
+            lambda x: a * np.cos(a * _vec(x)) + _vec(x),
+            lambda x: np.diag(1.0 - a**2 * np.sin(a * _vec(x))))
+
+
+def _wrong_grad(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """A base function whose gradient has `delta` added to coordinate `coord`."""
+    f, grad, hess = CATALOGUE[params["base"]](params.get("base_params", {}))
+    coord, delta = int(params["coord"]), float(params.get("delta", 1.0))
+
+    def wrong(x: Any) -> np.ndarray:
+        g = np.array(grad(x), dtype=np.float64)
+        g[coord] += delta
+        return g
+
+    return f, wrong, hess
+
+
+CATALOGUE: dict[str, Callable[[dict], tuple[Function, Gradient, Gradient]]] = {
+    "quadratic": _quadratic,
+    "lecture_3var": _lecture_3var,
+    "lecture_2var": _lecture_2var,
+    "rosenbrock": _rosenbrock,
+    "sum_sin": _sum_sin,
+    "wrong_grad": _wrong_grad,
+}
+
+
+def _lookup(name: str, params: dict) -> tuple[Function, Gradient, Gradient]:
+    if name not in CATALOGUE:
+        raise ValueError(f"unknown test function {name!r}; known: {sorted(CATALOGUE)}")
+    return CATALOGUE[name](params)
+
+
+def make_function(name: str, params: dict | None = None) -> tuple[Function, Gradient]:
+    """(f, grad_f) of the catalogue function `name` with `params`."""
+    f, grad, _ = _lookup(name, params or {})
+    return f, grad
+
+
+def make_hessian(name: str, params: dict | None = None) -> Gradient:
+    """The exact Hessian x -> (d, d) of the catalogue function `name`."""
+    return _lookup(name, params or {})[2]
+
+
+class CallCounter:
+    """Wraps a callable and counts its calls (the worker reports the counts)."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+        self.calls = 0
+
+    def __call__(self, x: Any) -> Any:
+        self.calls += 1
+        return self.fn(x)
+
+
+def resolve(name: str, part: str, params: dict) -> CallCounter:
+    """The counted callable for a protocol {"$fn": name, "part": part, "params": ...}."""
+    f, grad, hess = _lookup(name, params)
+    return CallCounter({"f": f, "grad": grad, "hess": hess}[part])
+
+
+# ---------------------------------------------------------------- A3 graphs
+BINARY_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+}
+UNARY_METHODS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu")
+MODES = ("forward", "backward", "backward_twice", "local")
+
+
+def _operand(arg: Any, nodes: dict[str, Any]) -> Any:
+    if isinstance(arg, str):
+        if arg not in nodes:
+            raise ValueError(f"graph spec uses {arg!r} before defining it")
+        return nodes[arg]
+    if isinstance(arg, dict) and set(arg) == {"const"}:
+        return float(arg["const"])
+    raise ValueError(f"bad operand in graph spec: {arg!r}")
+
+
+def _describe(node: dict) -> str:
+    args = [a if isinstance(a, str) else str(a["const"]) for a in node["args"]]
+    if node["op"] in BINARY_OPS:
+        sym = {"add": "+", "sub": "-", "mul": "*", "div": "/"}[node["op"]]
+        return f"{args[0]} {sym} {args[1]}"
+    if node["op"] == "pow":
+        return f"{args[0]} ** {node['exponent']}"
+    if node["op"] == "neg":
+        return f"-{args[0]}"
+    return f"{args[0]}.{node['op']}()"
+
+
+def _apply(node: dict, nodes: dict[str, Any]) -> Any:
+    op, args = node["op"], [_operand(a, nodes) for a in node["args"]]
+    if op in BINARY_OPS:
+        if len(args) != 2 or all(isinstance(a, float) for a in args):
+            raise ValueError(f"{op} needs two operands, at least one a node")
+        return BINARY_OPS[op](*args)
+    if len(args) != 1 or isinstance(args[0], float):
+        raise ValueError(f"{op} needs one node operand")
+    if op == "pow":
+        return args[0] ** node["exponent"]
+    if op == "neg":
+        return -args[0]
+    if op in UNARY_METHODS:
+        return getattr(args[0], op)()
+    raise ValueError(f"unknown op {op!r}")
+
+
+def build_graph(Value: type, spec: dict) -> dict[str, Any]:
+    """Every named node of spec (inputs first) built with the given Value class."""
+    nodes: dict[str, Any] = {name: Value(float(x)) for name, x in spec["inputs"].items()}
+    for node in spec["nodes"]:
+        if node["id"] in nodes:
+            raise ValueError(f"graph spec defines {node['id']!r} twice")
+        result = _apply(node, nodes)
+        if not isinstance(result, Value):
+            raise TypeError(
+                f"{_describe(node)} returned a {type(result).__name__}, expected a Value"
+            )
+        nodes[node["id"]] = result
+    return nodes
+
+
+def _read(nodes: dict[str, Any], attr: str) -> dict[str, float]:
+    return {name: float(getattr(v, attr)) for name, v in nodes.items()}
+
+
+def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]:
+    """Plain-data result of running spec: {"data": {...}} plus {"grads": {...}} but forward.
+
+    "backward": out.backward(); "backward_twice": two calls, grads after the second;
+    "local": spec has one op node; out.grad = 1.0; out._backward(); grads of its operands.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    nodes = build_graph(Value, spec)
+    out = nodes[spec["output"]]
+    if mode == "forward":
+        return {"data": _read(nodes, "data")}
+    if mode == "local":
+        if len(spec["nodes"]) != 1:
+            raise ValueError("mode 'local' needs a spec with exactly one op node")
+        out.grad = 1.0
+        out._backward()
+        inputs = {name: nodes[name] for name in spec["inputs"]}
+        return {"data": _read(nodes, "data"), "grads": _read(inputs, "grad")}
+    out.backward()
+    if mode == "backward_twice":
+        out.backward()
+    return {"data": _read(nodes, "data"), "grads": _read(nodes, "grad")}

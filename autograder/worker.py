@@ -1,0 +1,391 @@
+"""Trusted-side client of the sandboxed worker: start, call, time out, restart, clean up.
+
+Every reply is treated as hostile: size-checked, strictly decoded, never unpickled, and no
+method of a returned object is ever called (decoded values are plain data only).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from autograder import sandbox
+from autograder.sandboxed import protocol
+
+# Per-call wall time when the caller gives none: a check's call takes milliseconds;
+# 10 s is generous for a student's slow but correct loop.
+DEFAULT_TIMEOUT_S = 10.0
+# Start-up (bwrap + Python + numpy) measures ~0.15 s; 20 s covers a loaded batch machine.
+STARTUP_TIMEOUT_S = 20.0
+# Grace for a clean exit on close() before the process group is killed.
+EXIT_GRACE_S = 0.5
+# After SIGKILL, how long close() waits for the slot uid's processes to be gone, and how
+# often it looks: dying takes microseconds, a loaded machine may need a few scheduler ticks.
+KILL_WAIT_S = 5.0
+KILL_POLL_S = 0.01
+# How often a waiting read checks whether the worker died (a forked child may hold the
+# reply pipe open, so EOF alone is not enough).
+POLL_SLICE_S = 0.1
+# Bytes asked of the reply pipe per read: one read usually holds a whole small reply.
+READ_CHUNK = 64 * 1024
+# Worker stderr (bwrap's own errors, before fds are redirected) kept for diagnostics.
+STDERR_KEEP_BYTES = 4096
+# Worker slots (uids 60000..60999 as root): far more than the cores of any grading machine.
+SLOT_COUNT = 1000
+# bwrap and unshare report a child killed by signal N as exit status 128 + N (so a student's
+# os._exit(139) reads as SIGSEGV: a documented ambiguity).
+SIGNAL_EXIT_BASE = 128
+
+
+class StudentError(Exception):
+    """The student's code raised: type name, message, traceback with student frames only."""
+
+    def __init__(self, type_name: str, message: str, traceback: str = "",
+                 file: str | None = None, line: int | None = None):
+        super().__init__(f"{type_name}: {message}")
+        self.type_name, self.message, self.traceback = type_name, message, traceback
+        self.file, self.line = file, line
+
+
+class WorkerFault(Exception):
+    """The worker died or misbehaved; it is dead now and the next call restarts it.
+
+    kind: "timeout" | "crashed" | "memory" | "output" | "protocol" | "exited".
+    """
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+class Budget:
+    """Total wall seconds a submission may use across all its calls."""
+
+    def __init__(self, total_s: float):
+        self.total_s = total_s
+        self.deadline = time.monotonic() + total_s
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+_CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT,
+                  signal.SIGKILL, signal.SIGXCPU, signal.SIGXFSZ, signal.SIGTERM, signal.SIGSYS}
+
+
+class Worker:
+    """One long-lived sandboxed worker for one submission; lazy start, restart after a fault.
+
+    slot is the preferred slot: as root it picks the worker's uid (60000 + slot), and
+    close() kills every process of that uid, so a slot is claimed with a lock file and the
+    next free one is used when another worker (of any process) holds it.
+    """
+
+    def __init__(self, submission_dir: Path, slot: int = 0, budget: Budget | None = None):
+        self.submission_dir = Path(submission_dir)
+        self.slot = slot
+        self.budget = budget
+        self.proc: subprocess.Popen | None = None
+        self.workdir: Path | None = None
+        self.imported: set[str] = set()
+        self.copy_report: sandbox.CopyReport | None = None
+        self.last_fn_calls: list[int] = []
+        self.startup_s: float | None = None
+        self.starts = 0
+        self.slot_lock: int | None = None  # fd holding the flock of the claimed slot
+
+    # ---- context manager
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- public API
+    def import_module(self, module: str, timeout: float = DEFAULT_TIMEOUT_S) -> list[str]:
+        """Import module (e.g. "mlp") in the worker; returns its public names."""
+        reply = self._request({"op": "import", "module": module}, timeout,
+                              f"import of {module}.py", during_import=module)
+        self.imported.add(module)
+        return reply["names"]
+
+    def call(self, module: str, function: str, *args: Any,
+             timeout: float = DEFAULT_TIMEOUT_S, **kwargs: Any) -> Any:
+        """module.function(*args, **kwargs) in the worker; the decoded plain-data result."""
+        if module not in self.imported:
+            self.import_module(module, timeout)
+        return self._request({"op": "call", "module": module, "function": function,
+                              "args": list(args), "kwargs": kwargs},
+                             timeout, f"{module}.{function}")
+
+    def graph(self, module: str, spec: dict, mode: str, timeout: float = DEFAULT_TIMEOUT_S,
+              value_class: str = "Value") -> dict:
+        """fixtures.run_graph(module.Value, spec, mode) in the worker."""
+        if module not in self.imported:
+            self.import_module(module, timeout)
+        return self._request({"op": "graph", "module": module, "class": value_class,
+                              "spec": spec, "mode": mode}, timeout,
+                             f"{module}.{value_class} ({mode})")
+
+    def output(self, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
+        """Student output since the last output(): text (truncated), chars, warnings."""
+        if self.proc is None:
+            return {"text": "", "chars": 0, "truncated": False, "warnings": []}
+        return self._request({"op": "output"}, timeout, "output")
+
+    def close(self) -> None:
+        """Stop the worker (politely, then by force) and delete its copy of the submission."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                self._send(proc, {"op": "exit"})
+                proc.wait(EXIT_GRACE_S)
+            except (OSError, subprocess.TimeoutExpired, protocol.ProtocolError):
+                pass
+            self._kill(proc)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+        if self.slot_lock is not None:
+            os.close(self.slot_lock)
+            self.slot_lock = None
+        self.imported.clear()
+
+    def __del__(self) -> None:
+        try:  # safety net for a Worker never closed; close() is the contract
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown may have torn modules down
+            pass
+
+    # ---- process management
+    def start(self) -> None:
+        """Start a worker on a fresh copy of the submission (waits for its hello)."""
+        self.close()
+        mode, _ = sandbox.detect()
+        self.workdir = Path(tempfile.mkdtemp(prefix="bplab-worker-"))
+        os.chmod(self.workdir, 0o755)
+        self.copy_report = sandbox.copy_submission(self.submission_dir,
+                                                   self.workdir / "submission")
+        slot, self.slot_lock = _claim_slot(self.slot)
+        spec = sandbox.launch_spec(mode, self.workdir, slot)
+        self.stderr_file = open(self.workdir / "stderr", "w+b")  # noqa: SIM115
+        began = time.perf_counter()
+        self.proc = subprocess.Popen(
+            spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr_file,
+            cwd=spec.cwd, env=spec.env, close_fds=True, start_new_session=True,
+            preexec_fn=spec.preexec)
+        self.slot_uid = spec.slot_uid
+        self.starts += 1
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self._buffer = bytearray()
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.proc.stdout.fileno(), selectors.EVENT_READ)
+        hello = self._receive(self.proc, time.monotonic() + STARTUP_TIMEOUT_S, "start-up")
+        if not (isinstance(hello, dict) and hello.get("hello")):
+            self._fault("protocol", "the worker did not start properly")
+        self.startup_s = time.perf_counter() - began
+
+    def _kill(self, proc: subprocess.Popen) -> None:
+        """SIGKILL the process group (bwrap takes its pid namespace down with it)."""
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if getattr(self, "slot_uid", None) is not None:
+            _kill_uid(self.slot_uid)  # children that left the process group
+        try:
+            proc.wait(STARTUP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pass
+        if getattr(self, "_selector", None) is not None:
+            self._selector.close()
+            self._selector = None
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()
+        if getattr(self, "stderr_file", None) is not None:
+            self.stderr_file.close()
+            self.stderr_file = None
+
+    def _fault(self, kind: str, message: str) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            self._kill(proc)
+        self.imported.clear()
+        raise WorkerFault(kind, message)
+
+    # ---- requests
+    def _request(self, request: dict, timeout: float, what: str,
+                 during_import: str | None = None) -> Any:
+        if self.proc is None:
+            self.start()
+        if self.budget is not None:
+            if self.budget.remaining() <= 0:
+                raise WorkerFault("timeout", f"the submission used its whole time budget of "
+                                             f"{self.budget.total_s:g} s")
+            timeout = min(timeout, self.budget.remaining())
+        self.last_fn_calls = []
+        proc = self.proc
+        try:
+            self._send(proc, request)
+        except OSError:
+            pass  # the worker died; _receive reports how
+        reply = self._receive(proc, time.monotonic() + timeout, what, timeout, during_import)
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            self._fault("protocol", f"the worker sent a malformed reply during {what}")
+        fn_calls = reply.get("fn_calls", [])
+        if isinstance(fn_calls, list) and all(type(n) is int for n in fn_calls):
+            self.last_fn_calls = fn_calls
+        if reply["ok"]:
+            return reply.get("value")
+        fault = reply.get("fault")
+        if fault == "memory":
+            self._fault("memory", f"used more than {sandbox.MEMORY_LIMIT_BYTES // 2**30} GiB "
+                                  f"of memory in {what}")
+        if fault == "output":
+            self._fault("output", f"{what} returned a value too large to send back "
+                                  f"({protocol.MAX_MESSAGE_BYTES // 2**20} MiB limit)")
+        if fault is not None:
+            self._fault("protocol", f"the worker reported a protocol fault during {what}")
+        raise _student_error(reply.get("error"))
+
+    def _send(self, proc: subprocess.Popen, request: dict) -> None:
+        frame = protocol.encode(request)
+        fd = proc.stdin.fileno()
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(fd, view):]
+
+    def _receive(self, proc: subprocess.Popen, deadline: float, what: str,
+                 timeout: float | None = None, during_import: str | None = None) -> Any:
+        try:
+            prefix = self._read(proc, protocol.PREFIX.size, deadline)
+            header_len, body_len = protocol.decode_prefix(prefix)
+            header = self._read(proc, header_len, deadline)
+            body = self._read(proc, body_len, deadline)
+            return protocol.decode(header, body)
+        except protocol.ProtocolError as exc:
+            self._fault("protocol", f"garbled reply from the worker during {what}: {exc}")
+        except TimeoutError:
+            limit = timeout if timeout is not None else STARTUP_TIMEOUT_S
+            self._fault("timeout", f"timed out after {limit:g} s in {what}")
+        except EOFError:
+            self._died(proc, what, during_import)
+
+    def _read(self, proc: subprocess.Popen, n: int, deadline: float) -> bytes:
+        """n bytes of the reply pipe (non-blocking fd, buffered), or Timeout/EOFError."""
+        fd, buffer = proc.stdout.fileno(), self._buffer
+        while len(buffer) < n:
+            try:
+                chunk = os.read(fd, max(n - len(buffer), READ_CHUNK))
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError from None
+                if not self._selector.select(min(left, POLL_SLICE_S)) \
+                        and proc.poll() is not None:
+                    raise EOFError from None
+                continue
+            if not chunk:
+                raise EOFError
+            buffer += chunk
+        data = bytes(buffer[:n])
+        del buffer[:n]
+        return data
+
+    def _died(self, proc: subprocess.Popen, what: str, during_import: str | None) -> None:
+        try:
+            status = proc.wait(EXIT_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self._fault("protocol", f"the worker closed its reply pipe during {what}")
+        sig = -status if status < 0 else 0
+        if status > SIGNAL_EXIT_BASE and status - SIGNAL_EXIT_BASE in _CRASH_SIGNALS:
+            sig = status - SIGNAL_EXIT_BASE
+        if self.startup_s is None or what == "start-up":
+            self._fault("crashed", f"the worker failed to start (status {status}): "
+                                   f"{self._stderr_tail()}")
+        if sig == signal.SIGXCPU:
+            self._fault("timeout", f"used more than {sandbox.CPU_LIMIT_SECONDS} s of CPU "
+                                   f"time in {what}")
+        if sig:
+            self._fault("crashed", f"crashed with signal {_signal_name(sig)} in {what}")
+        where = f"import of {during_import}.py" if during_import else what
+        self._fault("exited", f"exited during {where} with status {status}")
+
+    def _stderr_tail(self) -> str:
+        try:
+            self.stderr_file.seek(0)
+            return self.stderr_file.read(STDERR_KEEP_BYTES).decode(errors="replace").strip()
+        except (OSError, AttributeError, ValueError):
+            return ""
+
+
+def _claim_slot(preferred: int) -> tuple[int, int]:
+    """(slot, locked fd): the first slot from `preferred` no other worker holds."""
+    lock_dir = Path(tempfile.gettempdir()) / "bplab-slots"
+    lock_dir.mkdir(mode=0o700, exist_ok=True)
+    for offset in range(SLOT_COUNT):
+        slot = (preferred + offset) % SLOT_COUNT
+        fd = os.open(lock_dir / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return slot, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise WorkerFault("crashed", f"all {SLOT_COUNT} worker slots are in use")
+
+
+def _student_error(error: Any) -> StudentError:
+    """A StudentError from the reply's error dict, every field type-checked."""
+    if not isinstance(error, dict):
+        return StudentError("Error", "the worker reported an error without details")
+
+    def text(key: str, limit: int = 8000) -> str:
+        value = error.get(key)
+        return value[:limit] if isinstance(value, str) else ""
+
+    line = error.get("line")
+    return StudentError(text("type", 200) or "Error", text("message"), text("traceback"),
+                        text("file", 500) or None, line if type(line) is int else None)
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every live process running as uid (a slot uid belongs to one worker only)
+    and wait until none is left: SIGKILL and namespace teardown are asynchronous."""
+    deadline = time.monotonic() + KILL_WAIT_S
+    while time.monotonic() < deadline:
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:  # not st_uid of /proc/PID: it is root's for a process that changed uid
+                with open(f"/proc/{entry}/status") as status:
+                    uids = next(line for line in status if line.startswith("Uid:"))
+                if int(uids.split()[1]) == uid and "Z" not in _state(entry):
+                    os.kill(int(entry), signal.SIGKILL)
+                    found = True
+            except (OSError, StopIteration, ValueError):
+                pass
+        if not found:
+            return
+        time.sleep(KILL_POLL_S)
+
+
+def _state(pid: str) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]

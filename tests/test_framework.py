@@ -1,0 +1,146 @@
+"""The check framework and the comparison helpers, on a fake in-process worker.
+
+The fake worker stands in for the sandbox so these tests exercise only the framework's
+logic: messages, shrinking to the smallest input, faults, determinism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+from autograder.checks.framework import Registry, Student, for_all, run_check
+from autograder.compare import (
+    CheckFailure,
+    assert_close,
+    assert_gradient_close,
+    expect_array,
+    expect_float,
+    rel_error,
+)
+from autograder.worker import StudentError, WorkerFault
+
+
+class FakeWorker:
+    """Calls plain Python functions; raises what the real worker would."""
+
+    def __init__(self, functions):
+        self.functions = functions
+        self.calls = 0
+
+    def call(self, module, function, *args, timeout=None, **kwargs):
+        self.calls += 1
+        return self.functions[function](*args, **kwargs)
+
+
+def _run(check_fn, functions):
+    registry = Registry()
+    registry.check(task="9.1", function="f", name="demo")(check_fn)
+    worker = FakeWorker(functions)
+    return run_check(registry[0], Student(worker, "m")), worker
+
+
+def test_rel_error_matches_cs231n_definition():
+    assert rel_error(1.0, 1.0) == 0.0
+    assert rel_error(1.0, 3.0) == pytest.approx(0.5)  # |1-3| / (1+3)
+    assert rel_error(0.0, 0.0) == 0.0  # guarded by the 1e-8 floor
+
+
+def test_expect_array_says_what_came_back():
+    with pytest.raises(CheckFailure, match="returned a list, expected a float64 array of shape"):
+        expect_array([1.0], (1,), what="f(x)")
+    with pytest.raises(CheckFailure, match="int64 array"):
+        expect_array(np.arange(3), (3,), what="f(x)")
+    with pytest.raises(CheckFailure, match=r"returned shape \(3,\), expected shape \(3, 1\)"):
+        expect_array(np.zeros(3), (3, 1), what="f(x)")
+    with pytest.raises(CheckFailure, match="non-finite value nan at index \\[1\\]"):
+        expect_array(np.array([0.0, np.nan]), (2,), what="f(x)")
+    with pytest.raises(CheckFailure, match="returned a Foo object"):
+        expect_float({"$unencodable": "Foo", "repr": "?"}, what="f(x)")
+    assert expect_float(np.array([2.0]), what="f(x)") == 2.0
+
+
+def test_assert_close_names_first_differing_index_only():
+    expected = np.arange(6.0).reshape(2, 3)
+    got = expected.copy()
+    got[1, 2] = 99.0
+    with pytest.raises(CheckFailure) as info:
+        assert_close(got, expected, what="f(x)", inputs="x = 1")
+    text = str(info.value)
+    assert "at index [1, 2]: expected 5, got 99 (1 of 6 entries differ)" in text
+    assert "input: x = 1" in text
+    assert_close(expected + 1e-12, expected, what="f(x)")  # rounding is not a bug
+
+
+def test_assert_gradient_close_names_parameter_index_and_relative_error():
+    expected = np.ones((2, 2))
+    got = expected.copy()
+    got[0, 1] = -1.0
+    with pytest.raises(CheckFailure) as info:
+        assert_gradient_close(got, expected, what="mlp_loss_and_grads", parameter="W1")
+    text = str(info.value)
+    assert "W1[0, 1]: expected 1, got -1 (relative error 1.00e+00" in text
+
+
+def test_for_all_reports_the_smallest_failing_input():
+    @for_all(st.integers(min_value=0, max_value=1000))
+    def body(student, n):
+        got = student.call("f", n)
+        if got != n:
+            raise CheckFailure(f"f({n}) returned {got}, expected {n}")
+
+    outcome, _ = _run(body, {"f": lambda n: n if n < 17 else n + 1})
+    assert not outcome.passed
+    assert "f(17) returned 18, expected 17" in outcome.message
+    assert "input: 17" in outcome.message
+
+
+def test_student_exception_becomes_a_message_with_the_input():
+    def broken(n):
+        raise StudentError("ZeroDivisionError", "division by zero", "  File perceptron.py, line 3")
+
+    @for_all(st.integers(min_value=0, max_value=5))
+    def body(student, n):
+        student.call("f", n)
+
+    outcome, _ = _run(body, {"f": broken})
+    assert "f raised ZeroDivisionError: division by zero" in outcome.message
+    assert "perceptron.py, line 3" in outcome.message
+    assert "input: 0" in outcome.message
+
+
+def test_fatal_fault_stops_the_check_without_more_calls():
+    def hang(n):
+        raise WorkerFault("timeout", "timed out after 10 s in m.f")
+
+    @for_all(st.integers(min_value=0, max_value=1000), max_examples=50)
+    def body(student, n):
+        student.call("f", n)
+
+    outcome, worker = _run(body, {"f": hang})
+    assert outcome.fatal and "timed out after 10 s" in outcome.message
+    assert worker.calls == 1  # replays reuse the recorded fault instead of hanging again
+
+
+def test_a_bug_in_a_check_is_reported_as_the_graders_fault():
+    def check(student):
+        raise KeyError("oops")
+
+    outcome, _ = _run(check, {})
+    assert not outcome.passed and outcome.extra["internal_error"]
+    assert "fault of the grader" in outcome.message
+
+
+def test_for_all_is_deterministic():
+    seen = []
+
+    @for_all(st.floats(-1e3, 1e3, allow_nan=False), max_examples=20)
+    def body(student, x):
+        seen.append(x)
+
+    _run(body, {})
+    first = list(seen)
+    seen.clear()
+    _run(body, {})
+    assert seen == first

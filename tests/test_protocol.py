@@ -1,0 +1,195 @@
+"""The framing between grader and worker: round trips and strict, bounded decoding."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from autograder.sandboxed import protocol
+from autograder.sandboxed.protocol import FnRef, ProtocolError, Unencodable
+
+
+def roundtrip(value, **kw):
+    return protocol.decode_frame(protocol.encode(value, **kw), **kw.get("decode", {}))
+
+
+def frame(header: object, body: bytes = b"") -> bytes:
+    raw = json.dumps(header).encode()
+    return protocol.PREFIX.pack(len(raw), len(body)) + raw + body
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, -7, 2**62, 1.5, float("inf"), "text é", [], {},
+    [1, [2.0, [None, "x"]]], {"a": {"b": [1, 2]}, "c": None},
+])
+def test_plain_values_round_trip(value):
+    assert roundtrip(value) == value
+
+
+def test_nan_round_trips_as_nan():
+    assert np.isnan(roundtrip(float("nan")))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool"])
+@pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 3), (2, 0, 4)])
+def test_arrays_round_trip_with_dtype_and_shape(dtype, shape):
+    arr = (np.arange(int(np.prod(shape))) % 3).astype(dtype).reshape(shape)
+    got = roundtrip({"x": arr})["x"]
+    assert got.dtype == np.dtype(dtype) and got.shape == shape
+    np.testing.assert_array_equal(got, arr)
+    assert got.flags.writeable
+
+
+def test_non_contiguous_array_is_sent_in_c_order():
+    arr = np.arange(12.0).reshape(3, 4).T
+    np.testing.assert_array_equal(roundtrip(arr), arr)
+
+
+def test_several_arrays_keep_their_order():
+    a, b = np.arange(3.0), np.arange(4, dtype=np.int32)
+    got = roundtrip({"a": a, "list": [b, {"c": a * 2}]})
+    np.testing.assert_array_equal(got["a"], a)
+    np.testing.assert_array_equal(got["list"][0], b)
+    np.testing.assert_array_equal(got["list"][1]["c"], a * 2)
+
+
+def test_numpy_scalars_become_python_numbers_and_tuples_lists():
+    got = roundtrip((np.float64(1.5), np.int64(3), np.bool_(True), np.float32(0.5)))
+    assert got == [1.5, 3, True, 0.5]
+    assert [type(v) for v in got] == [float, int, bool, float]
+
+
+def test_dollar_keys_of_user_data_are_escaped_not_taken_as_markers():
+    value = {"$nd": 1, "$$x": [2], "$fn": "f"}
+    assert roundtrip(value) == value
+
+
+def test_function_marker_is_resolved_only_by_the_worker_side():
+    data = protocol.encode({"f": FnRef("quadratic", "grad", {"A": np.eye(2)})})
+    seen = []
+    got = protocol.decode_frame(data, resolve_fn=lambda ref: seen.append(ref) or "callable")
+    assert got == {"f": "callable"}
+    assert seen[0].name == "quadratic" and seen[0].part == "grad"
+    np.testing.assert_array_equal(seen[0].params["A"], np.eye(2))
+    with pytest.raises(ProtocolError, match="function marker"):
+        protocol.decode_frame(data)
+
+
+class Foo:
+    def __eq__(self, other):
+        return True  # lies: equal to everything
+
+    def __repr__(self):
+        return "Foo(" + "z" * 500 + ")"
+
+
+class BadRepr:
+    def __repr__(self):
+        raise RuntimeError("no")
+
+
+@pytest.mark.parametrize("value, type_name", [
+    (Foo(), "Foo"),
+    ((i for i in range(3)), "generator"),
+    (np.array([1, "a"], dtype=object), "ndarray"),
+    (np.zeros(2, dtype=np.complex128), "ndarray"),
+    (np.zeros(2, dtype=">f8"), "ndarray"),
+    ({1: 2}, "dict"),
+    (BadRepr(), "BadRepr"),
+    (len, "builtin_function_or_method"),
+])
+def test_worker_encodes_unencodable_values_as_markers(value, type_name):
+    got = roundtrip({"value": value}, lenient=True)["value"]
+    assert isinstance(got, Unencodable)
+    assert got.type_name == type_name
+    assert len(got.repr) <= protocol.REPR_CHARS
+
+
+def test_strict_encoding_refuses_what_it_cannot_send():
+    with pytest.raises(ProtocolError, match="Foo"):
+        protocol.encode([Foo()])
+
+
+def test_too_deep_value_is_unencodable_in_the_worker_and_refused_strictly():
+    deep: list = []
+    for _ in range(protocol.MAX_DEPTH + 5):
+        deep = [deep]
+    assert "Unencodable" in repr(roundtrip(deep, lenient=True))
+    with pytest.raises(ProtocolError, match="nesting"):
+        protocol.encode(deep)
+
+
+def test_unencodable_round_trips_from_the_trusted_side_too():
+    u = Unencodable("Foo", "Foo()")
+    assert roundtrip([u]) == [u]
+
+
+# ---- strict decoding of hostile frames
+@pytest.mark.parametrize("dtype", ["object", "O", "float16", "complex128", "<U3", "uint8", 7])
+def test_decode_rejects_dtypes_outside_the_allowed_list(dtype):
+    with pytest.raises(ProtocolError, match="dtype"):
+        protocol.decode_frame(frame({"$nd": [dtype, [1]]}, b"\0" * 8))
+
+
+@pytest.mark.parametrize("body", [b"\0" * 7, b"\0" * 9, b""])
+def test_decode_rejects_body_length_not_matching_dtype_times_shape(body):
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(frame({"$nd": ["float64", [1]]}, body))
+
+
+@pytest.mark.parametrize("shape", [[-1], [1.5], "3", [2**40, 2**40], [1] * 9])
+def test_decode_rejects_bad_shapes(shape):
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(frame({"$nd": ["float64", shape]}, b"\0" * 8))
+
+
+def test_decode_rejects_bool_arrays_with_other_bytes():
+    with pytest.raises(ProtocolError, match="bool"):
+        protocol.decode_frame(frame({"$nd": ["bool", [2]]}, b"\x01\x02"))
+
+
+def test_decode_rejects_over_deep_nesting():
+    header = "[" * (protocol.MAX_DEPTH + 2) + "]" * (protocol.MAX_DEPTH + 2)
+    raw = header.encode()
+    with pytest.raises(ProtocolError, match="nesting"):
+        protocol.decode_frame(protocol.PREFIX.pack(len(raw), 0) + raw)
+
+
+def test_decode_survives_a_json_recursion_bomb():
+    raw = b"[" * 200_000
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(protocol.PREFIX.pack(len(raw), 0) + raw)
+
+
+def test_prefix_announcing_an_oversize_header_or_message_is_rejected_before_reading():
+    with pytest.raises(ProtocolError, match="header"):
+        protocol.decode_prefix(protocol.PREFIX.pack(protocol.MAX_HEADER_BYTES + 1, 0))
+    with pytest.raises(ProtocolError, match="exceeds"):
+        protocol.decode_prefix(protocol.PREFIX.pack(10, protocol.MAX_MESSAGE_BYTES))
+
+
+@pytest.mark.parametrize("header", [
+    {"$nd": ["float64", [1]], "extra": 1},   # marker with extra keys
+    {"$evil": 1},                            # unknown marker
+    {"$unencodable": 3, "repr": "x"},        # wrong field type
+    {"$fn": "quadratic", "part": "f"},       # missing params
+])
+def test_decode_rejects_malformed_markers(header):
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(frame(header, b"\0" * 8), resolve_fn=lambda ref: ref)
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b'{"a": 1e999999999999}x'])
+def test_decode_rejects_garbage_headers(raw):
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(protocol.PREFIX.pack(len(raw), 0) + raw)
+
+
+def test_frame_whose_length_disagrees_with_its_prefix_is_rejected():
+    data = protocol.encode([1, 2, 3])
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(data + b"x")
+    with pytest.raises(ProtocolError):
+        protocol.decode_frame(data[:-1])

@@ -1,0 +1,148 @@
+"""The student bundle: nothing that gives answers away, and the student's commands work in it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import release
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO / "reference_solution"
+
+
+def _bodies() -> list[str]:
+    """Every solution body of the reference, found line by line (independent of release.py)."""
+    bodies = []
+    for path in sorted(REFERENCE.rglob("*.py")):
+        inside, lines = False, []
+        for line in path.read_text().splitlines():
+            if line.strip().startswith("### BEGIN SOLUTION"):
+                inside, lines = True, []
+            elif line.strip().startswith("### END SOLUTION"):
+                inside = False
+                body = "\n".join(x.strip() for x in lines if x.strip())
+                if body:
+                    bodies.append(body)
+            elif inside:
+                lines.append(line)
+    return bodies
+
+
+def _squash(text: str) -> str:
+    return "\n".join(x.strip() for x in text.splitlines() if x.strip())
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "bundle"
+    release.build_bundle(out)
+    return out
+
+
+def _env(bundle: Path, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKPROP_LAB_")}
+    return {**env, "PYTHONPATH": str(bundle), **extra}
+
+
+def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
+    files = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()]
+    assert "assignments/a1_perceptron/perceptron.py" in files
+    assert ".github/workflows/grade.yml" in files
+    assert "README.md" in files and "pyproject.toml" in files
+    assert not any("reference_solution" in f for f in files)
+    assert not any(f.startswith("autograder/checks/hidden") for f in files)
+    assert "autograder/reference.py" not in files
+    reference_bytes = {p.read_bytes() for p in REFERENCE.rglob("*.py")}
+    assert not [f for f in files if (bundle / f).read_bytes() in reference_bytes]
+
+
+def test_no_solution_body_appears_in_any_file(bundle):
+    bodies = _bodies()
+    assert len(bodies) >= 10, "the reference should have many fenced solutions"
+    found = []
+    for path in (p for p in bundle.rglob("*") if p.is_file()):
+        try:
+            text = _squash(path.read_text())
+        except UnicodeDecodeError:
+            continue
+        found += [(path.name, body[:50]) for body in bodies if body in text]
+    assert found == []
+
+
+def test_leak_detector_reports_a_planted_solution(bundle, tmp_path):
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    stub = copy / "assignments" / "a1_perceptron" / "perceptron.py"
+    stub.write_text(stub.read_text() + "\n# pasted:\n" + _bodies()[0] + "\n")
+    (copy / "autograder" / "sneaky.py").write_text("from autograder.reference import load\n")
+    problems = release.leaks(copy, REFERENCE)
+    assert any("perceptron.py contains a solution body" in p for p in problems)
+    assert any("sneaky.py imports autograder.reference" in p for p in problems)
+    assert release.leaks(bundle, REFERENCE) == []
+
+
+def test_readme_has_install_check_pytest_and_points(bundle):
+    text = (bundle / "README.md").read_text()
+    assert "pip install -e ." in text
+    assert "autograder check a1" in text
+    assert "pytest assignments -m task1_3" in text
+    assert re.search(r"\| 1\.1 \| `add_bias` \| \d", text), text
+
+
+def test_check_in_the_bundle_grades_the_stubs_with_visible_checks_only(bundle):
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import autograder, autograder.checks as c; print(autograder.__file__);"
+            " print(sum(k.hidden for s in c.suite() for k in s.checks))",
+        ],
+        cwd=bundle,
+        env=_env(bundle),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    where, hidden = probe.stdout.split()
+    assert Path(where).is_relative_to(bundle) and hidden == "0"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", "a1"],
+        cwd=bundle,
+        env=_env(bundle),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Task 1.1: implement add_bias" in done.stdout  # the stub's NotImplementedError
+    assert "Total: 0 /" in done.stdout
+
+
+def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
+    text = (bundle / ".github" / "workflows" / "grade.yml").read_text()
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(text)
+    steps = workflow["jobs"]["check"]["steps"]
+    assert any(step.get("uses", "").startswith("actions/checkout") for step in steps)
+    commands = [step["run"] for step in steps if "autograder" in step.get("run", "")]
+    assert commands, "the workflow must run the kit"
+    summary = tmp_path / "summary.md"
+    done = subprocess.run(
+        ["bash", "-c", commands[-1] + " a1"],
+        cwd=bundle,
+        env=_env(bundle, GITHUB_STEP_SUMMARY=str(summary)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    table = summary.read_text()
+    assert "| task | function | points |" in table
+    assert "| 1.1 | `add_bias` | 0 / " in table

@@ -1,0 +1,245 @@
+"""Hostile student code tries to leave the sandbox; every attempt must fail.
+
+Assertions that only bubblewrap can make true skip, with the reason, when it is not active.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder import sandbox
+from autograder.worker import StudentError, Worker
+
+REPO = Path(autograder.__file__).resolve().parent.parent
+KIT = Path(autograder.__file__).resolve().parent
+SLOT = 5
+
+HOSTILE = """
+import os, signal, socket
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return "READ " + str(len(f.read()))
+    except OSError as exc:
+        return type(exc).__name__
+
+def read_beside(name):
+    return read(os.path.join(os.path.dirname(__file__), name))
+
+def listdir(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+
+def write(path):
+    try:
+        with open(path, "w") as f:
+            f.write("pwned")
+        return "WROTE"
+    except OSError as exc:
+        return type(exc).__name__
+
+def kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+        return "SENT"
+    except OSError as exc:
+        return type(exc).__name__
+
+def connect(port):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect(("127.0.0.1", port))
+        return "CONNECTED"
+    except OSError as exc:
+        return type(exc).__name__
+    finally:
+        s.close()
+
+def identity():
+    status = open("/proc/self/status").read()
+    caps = [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")]
+    return {"uid": os.getuid(), "caps": caps[0], "pid": os.getpid(), "ppid": os.getppid()}
+
+def daemons(n):
+    # double-forked, new-session children: they leave the process group on purpose
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            os.setsid()
+            if os.fork() == 0:
+                import time
+                time.sleep(120)
+            os._exit(0)
+        os.waitpid(pid, 0)  # the grandchild exists once its parent is gone
+    return n
+"""
+
+
+def bwrap_active() -> bool:
+    return sandbox.detect()[0] == "bwrap"
+
+
+def need_bwrap() -> None:
+    if not bwrap_active():
+        pytest.skip(f"needs bubblewrap; active: {sandbox.describe_isolation()}")
+
+
+def need_isolation() -> None:
+    if sandbox.detect()[0] == "rlimits":
+        pytest.skip(f"rlimits only, no isolation: {sandbox.describe_isolation()}")
+
+
+@pytest.fixture(scope="module")
+def secret(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("secret") / "answers.py"
+    path.write_text("ANSWER = 42\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory, secret) -> Path:
+    sub = tmp_path_factory.mktemp("hostile")
+    (sub / "hostile.py").write_text(textwrap.dedent(HOSTILE))
+    (sub / "answers.py").symlink_to(secret)
+    (sub / "reference").symlink_to(REPO / "reference_solution")
+    return sub
+
+
+@pytest.fixture(scope="module")
+def worker(submission):
+    with Worker(submission, slot=SLOT) as w:
+        w.import_module("hostile")
+        yield w
+
+
+@pytest.mark.parametrize("target", [
+    REPO / "reference_solution",
+    KIT / "checks",
+    KIT / "checks" / "hidden" / "__init__.py",
+    KIT / "sandbox.py",
+    REPO / "pyproject.toml",
+    Path("/etc/passwd"),
+])
+def test_cannot_read_the_kit_or_anything_outside_the_submission(worker, target):
+    assert target.exists()  # the test is only honest if the file is really there
+    need_bwrap()
+    got = worker.call("hostile", "read", str(target))
+    assert not got.startswith("READ"), f"student code read {target}"
+    assert worker.call("hostile", "listdir", str(target.parent)) == "FileNotFoundError"
+
+
+def test_filesystem_root_holds_only_the_sandbox(worker):
+    need_bwrap()
+    top = set(worker.call("hostile", "listdir", "/"))
+    assert REPO.parts[1] not in top - {"usr", "opt", "home", "tmp", "proc", "dev"}
+    assert top <= {"usr", "bin", "lib", "lib32", "lib64", "sbin", "opt", "home", "tmp",
+                   "proc", "dev", "root"}
+
+
+def test_cannot_write_to_the_repo(worker):
+    need_isolation()
+    target = REPO / "pwned-by-student.txt"
+    try:
+        assert worker.call("hostile", "write", str(target)) != "WROTE"
+        assert not target.exists()
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def test_cannot_write_to_its_own_submission_copy_or_the_kit(worker):
+    need_bwrap()
+    assert worker.call("hostile", "write", sandbox.SUBMISSION_MOUNT + "/x.py") != "WROTE"
+    assert worker.call("hostile", "write", sandbox.KIT_MOUNT + "/main.py") != "WROTE"
+
+
+def test_cannot_signal_the_grader(worker):
+    need_isolation()
+    result = worker.call("hostile", "kill", os.getpid())
+    assert result in ("ProcessLookupError", "PermissionError")
+    assert worker.call("hostile", "identity")["uid"] != 0 or not sandbox._is_root()
+
+
+def test_runs_without_root_or_capabilities(worker):
+    need_isolation()
+    ident = worker.call("hostile", "identity")
+    if sandbox._is_root():
+        assert ident["uid"] == worker.slot_uid >= sandbox.SLOT_UID_BASE
+    assert ident["uid"] != 0
+    assert int(ident["caps"], 16) == 0
+
+
+def test_no_network(worker):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.2)
+    try:
+        port = listener.getsockname()[1]
+        need_isolation()
+        assert worker.call("hostile", "connect", port) != "CONNECTED"
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_symlinks_in_the_submission_are_not_followed(worker, secret):
+    skipped = worker.copy_report.skipped
+    assert any(s.startswith("answers.py (symbolic link") for s in skipped)
+    assert any(s.startswith("reference (symbolic link") for s in skipped)
+    assert os.listdir(worker.workdir / "submission") == ["hostile.py"]
+    assert worker.call("hostile", "read_beside", "answers.py") == "FileNotFoundError"
+    assert worker.call("hostile", "read_beside", "hostile.py").startswith("READ")
+    with pytest.raises(StudentError, match="No module named 'answers'"):
+        worker.import_module("answers")
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Live (non-zombie) processes running as uid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                status = f.read()
+        except (OSError, ValueError):
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+            found.append(int(entry))
+    return found
+
+
+def test_no_process_outlives_close(submission):
+    if not sandbox.has_slot_uids():
+        pytest.skip("processes are told apart by their slot uid, which needs root and "
+                    "bwrap or the uid fallback")
+    w = Worker(submission, slot=SLOT + 1)
+    assert w.call("hostile", "daemons", 5) == 5
+    uid = w.slot_uid
+    assert len(_processes_of(uid)) >= 6  # the worker and its 5 daemons
+    outer = w.proc
+    w.close()
+    assert outer.poll() is not None
+    assert _processes_of(uid) == []
+
+
+def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
+    """autograder installed into a bound site-packages: its directory is masked."""
+    need_bwrap()
+    bound = [*sandbox.interpreter_paths(), str(REPO)]  # as if the repo were site-packages
+    monkeypatch.setattr(sandbox, "interpreter_paths", lambda: bound)
+    with Worker(submission, slot=SLOT + 2) as w:
+        assert w.call("hostile", "read", str(REPO / "pyproject.toml")).startswith("READ")
+        assert w.call("hostile", "listdir", str(KIT)) == []
+        assert w.call("hostile", "listdir", str(REPO / "reference_solution")) == []
+        assert w.call("hostile", "read", str(KIT / "sandbox.py")) == "FileNotFoundError"
