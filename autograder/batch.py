@@ -23,9 +23,11 @@ import hashlib
 import json
 import multiprocessing
 import multiprocessing.connection
+import os
 import shutil
 import signal
 import sqlite3
+import stat
 import sys
 import tempfile
 import time
@@ -58,6 +60,10 @@ process is wedged (e.g. a call that ignores its own timeout)."""
 POLL_SECONDS = 1.0
 """How often the parent wakes without news to look for wedged processes: far below the
 grace period, and cheap."""
+
+HASH_BYTES_PER_FILE = 64 * 1024 * 1024
+"""Bytes of one file read into the content hash (its size always counts): far above any
+module or notebook, and a bound on what a hostile multi-GB file costs the parent."""
 
 IGNORED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".git", ".DS_Store"}
 """Entries that are never a student and never part of a submission's content hash."""
@@ -177,16 +183,32 @@ def _normalise_nbgrader(
 
 
 def content_hash(directory: Path) -> str:
-    """sha256 over every file's relative path and bytes (caches ignored), in sorted order."""
+    """sha256 over every entry's relative path and content, in sorted order, caches ignored.
+
+    Never follows a link (its target text is hashed) and never opens anything but a regular
+    file, so a FIFO or a link to /dev/zero in a submission cannot stall the parent.
+    """
     digest = hashlib.sha256()
     directory = Path(directory)
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        if any(part in IGNORED_NAMES for part in rel.parts) or path.suffix == ".pyc":
-            continue
-        if path.is_file():
-            digest.update(str(rel.as_posix()).encode() + b"\0")
-            digest.update(path.read_bytes())
+    for here, dirs, files in os.walk(directory, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_NAMES)
+        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(here, d))]):
+            path = Path(here, name)
+            if name in IGNORED_NAMES or path.suffix == ".pyc":
+                continue
+            digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                digest.update(b"link:" + os.readlink(path).encode())
+            elif stat.S_ISREG(info.st_mode):
+                digest.update(str(info.st_size).encode() + b":")
+                with path.open("rb") as handle:
+                    remaining = HASH_BYTES_PER_FILE
+                    while remaining > 0 and (chunk := handle.read(min(remaining, 1 << 20))):
+                        digest.update(chunk)
+                        remaining -= len(chunk)
+            else:
+                digest.update(b"special:" + str(stat.S_IFMT(info.st_mode)).encode())
             digest.update(b"\0")
     return digest.hexdigest()
 
@@ -435,19 +457,20 @@ def run_pool(
             )
             for slot in busy:
                 finished = None
-                if slot.conn in ready:
+                if slot.conn in ready or slot.process.sentinel in ready:
+                    dead = False
                     try:
-                        kind, payload = slot.conn.recv()
-                        finished = (
-                            ("graded", "", payload) if kind == "ok" else ("error", payload, None)
-                        )
+                        if slot.conn.poll():  # a reply sent just before dying still counts
+                            kind, payload = slot.conn.recv()
+                            ok = kind == "ok"
+                            finished = ("graded", "", payload) if ok else ("error", payload, None)
                     except (EOFError, OSError):
-                        pass
-                if finished is None and slot.process.sentinel in ready and not slot.conn.poll():
-                    slot.process.join(timeout=1)
-                    finished = ("error", _death_reason(slot.process.exitcode), None)
-                    slot.restart()
-                elif finished is None and time.monotonic() - slot.started > budget_seconds:
+                        dead = True
+                    if finished is None and (dead or not slot.process.is_alive()):
+                        slot.process.join(timeout=5)
+                        finished = ("error", _death_reason(slot.process.exitcode), None)
+                        slot.restart()
+                if finished is None and time.monotonic() - slot.started > budget_seconds:
                     finished = (
                         "error",
                         f"grading took over {budget_seconds:.0f} s; stopped.",

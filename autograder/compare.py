@@ -1,7 +1,7 @@
 """Validate what a submission returned and say, in a student's terms, how it differs.
 
 Everything here runs on the trusted side. Values arrive decoded from the worker as plain
-data (numbers, strings, lists, dicts, numpy arrays, or an ``{"$unencodable": ...}`` marker);
+data (numbers, strings, lists, dicts, numpy arrays, or a ``protocol.Unencodable`` marker);
 nothing here calls a method of a student object, because there are none on this side.
 """
 
@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from autograder.sandboxed.protocol import Unencodable
 
 # Tolerances. Each is a named size with the reason for it.
 RTOL = 1e-6
@@ -54,9 +56,9 @@ def fmt(value: Any) -> str:
         return f"array of shape {value.shape} [{flat}, ...]"
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, Unencodable):
+        return f"<a {value.type_name} object: {value.repr[:60]}>"
     if isinstance(value, Mapping):
-        if "$unencodable" in value:
-            return f"<a {value['$unencodable']} object>"
         return "{" + ", ".join(f"{k!r}: {fmt(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         if len(value) > MAX_SHOWN * 2:
@@ -77,8 +79,8 @@ def describe_type(value: Any) -> str:
     """What a returned value is, in words: 'a list', 'a float32 array of shape (3,)'."""
     if isinstance(value, np.ndarray):
         return f"a {value.dtype} array of shape {value.shape}"
-    if isinstance(value, Mapping) and "$unencodable" in value:
-        return f"a {value['$unencodable']} object"
+    if isinstance(value, Unencodable):
+        return f"a {value.type_name} object"
     if value is None:
         return "None"
     article = "an" if type(value).__name__[0] in "aeiou" else "a"
@@ -139,7 +141,7 @@ def expect_bool(got: Any, *, what: str) -> bool:
 
 def expect_dict(got: Any, keys: Sequence[str], *, what: str) -> Mapping[str, Any]:
     """Return ``got`` if it is a dict holding every key in ``keys``."""
-    if not isinstance(got, Mapping) or "$unencodable" in got:
+    if not isinstance(got, Mapping):
         raise CheckFailure(f"{what} returned {describe_type(got)}, expected a dict.")
     missing = [key for key in keys if key not in got]
     if missing:

@@ -7,11 +7,14 @@ error, an exception, a hang, a crash) into a result with a reason, never into a 
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder import intake
 from autograder.checks import AssignmentSuite, suite
 from autograder.checks.framework import Student, run_check
 
@@ -76,6 +79,8 @@ class AssignmentResult:
     title: str
     tasks: list[TaskResult]
     note: str = ""
+    notices: list[str] = field(default_factory=list)
+    """What the safe copy-in did not copy and why (links, huge or foreign files)."""
 
     @property
     def score(self) -> float:
@@ -124,8 +129,14 @@ class SubmissionResult:
 
 
 def present_assignments(root: Path, suites: list[AssignmentSuite]) -> list[AssignmentSuite]:
-    """The assignments whose folder exists in ``root`` (a submission may hold any subset)."""
-    return [s for s in suites if (root / s.assignment.folder).is_dir()]
+    """The assignments whose folder is in ``root`` (a submission may hold any subset).
+
+    A link counts as present, never followed: grading it then says why it was refused."""
+    return [
+        s
+        for s in suites
+        if (root / s.assignment.folder).is_dir() or os.path.islink(root / s.assignment.folder)
+    ]
 
 
 def resolve_submission(path: Path) -> Path:
@@ -174,9 +185,21 @@ def grade_submission(
             raise GradingError(f"{root} holds no assignment: expected one or more of {folders}")
     started = time.monotonic()
     deadline = started + budget_seconds
-    results = [
-        grade_assignment(root, s, slot=slot, deadline=deadline, progress=progress) for s in chosen
-    ]
+    with tempfile.TemporaryDirectory(prefix="bplab-intake-") as tmp:
+        # Only the copy is graded: no link followed, no file over the limits (intake.py).
+        staged = Path(tmp) / "submission"
+        report = intake.stage(root, staged, [s.assignment.folder for s in chosen])
+        results = [
+            grade_assignment(
+                staged,
+                s,
+                slot=slot,
+                deadline=deadline,
+                progress=progress,
+                notices=report.notes_for(s.assignment.folder),
+            )
+            for s in chosen
+        ]
     isolation = describe_isolation()
     return SubmissionResult(
         str(path), results, round(time.monotonic() - started, 3), isolation["mode"]
@@ -200,34 +223,39 @@ def grade_assignment(
     slot: int = 0,
     deadline: float,
     progress: Callable[[str], None] | None = None,
+    notices: list[str] | None = None,
 ) -> AssignmentResult:
-    """Run every check of one assignment against ``root/<folder>`` in one worker."""
+    """Run every check of one assignment against ``root/<folder>`` in one worker.
+
+    ``root`` is the intake's copy; ``notices`` say what the intake left out and why."""
     from autograder.worker import StudentError, Worker, WorkerFault
 
     a = s.assignment
+    notices = list(notices or [])
+    why = "".join("\n" + line for line in notices)
     folder = root / a.folder
     module_file = folder / f"{a.module}.py"
     if not folder.is_dir():
-        note = f"not submitted: the folder {a.folder}/ is missing."
-        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+        note = "\n".join(notices) or f"not submitted: the folder {a.folder}/ is missing."
+        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
     if not module_file.is_file():
         found = sorted(p.name for p in folder.glob("*.py"))[:10]
         note = (
             f"{a.folder}/{a.module}.py is missing (found: {', '.join(found) or 'no .py files'});"
-            " keep the file name of the stub."
+            " keep the file name of the stub." + why
         )
-        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+        return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
 
     tasks = _task_results(s)
     with Worker(folder, slot=slot) as worker:
         try:
             worker.import_module(a.module)
         except StudentError as error:
-            note = import_error_message(a.module, error)
-            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+            note = import_error_message(a.module, error) + why
+            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
         except WorkerFault as fault:
-            note = f"{a.module}.py could not be imported: {fault}"
-            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note)
+            note = f"{a.module}.py could not be imported: {fault}" + why
+            return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
         student = Student(worker, a.module)
         for check in s.checks:
             if time.monotonic() > deadline:
@@ -253,7 +281,7 @@ def grade_assignment(
             tasks[check.task].checks.append(result)
             if progress:
                 progress(f"{a.id} {check.task} {check.name}: {'ok' if result.passed else 'FAIL'}")
-    return AssignmentResult(a.id, a.folder, a.title, list(tasks.values()))
+    return AssignmentResult(a.id, a.folder, a.title, list(tasks.values()), "", notices)
 
 
 def import_error_message(module: str, error) -> str:

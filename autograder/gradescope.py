@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -176,7 +177,7 @@ def _walk(root: Path, depth: int = SEARCH_DEPTH):
                 if path.name in EXCLUDED_NAMES or path.name in {"__MACOSX", ".DS_Store"}:
                     continue
                 yield path
-                if path.is_dir():
+                if path.is_dir() and not path.is_symlink():
                     following.append(path)
         level = following
 
@@ -194,8 +195,13 @@ def stage_submission(upload: Path, dest: Path) -> list[str]:
     dest.mkdir(parents=True, exist_ok=True)
     for path in _walk(upload):
         rel = path.relative_to(upload).as_posix()
+        if path.is_symlink() or not (path.is_dir() or stat.S_ISREG(path.lstat().st_mode)):
+            continue  # links and special files are never followed or opened
         if path.is_dir() and path.name in folders and not (dest / path.name).exists():
-            shutil.copytree(path, dest / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+            # symlinks=True: a link inside stays a link, and grading's intake refuses it
+            shutil.copytree(
+                path, dest / path.name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
             notes.append(f"{rel}/ -> {path.name}/")
         elif path.is_file() and path.name in modules and path.parent.name not in folders:
             folder = dest / modules[path.name]
@@ -203,6 +209,8 @@ def stage_submission(upload: Path, dest: Path) -> list[str]:
                 continue  # a folder upload of the same assignment wins
             folder.mkdir()
             for sibling in sorted(path.parent.glob("*.py")):
+                if sibling.is_symlink() or not stat.S_ISREG(sibling.lstat().st_mode):
+                    continue
                 if sibling.name == path.name or sibling.name not in modules:
                     shutil.copy2(sibling, folder / sibling.name)
             notes.append(f"{rel} -> {modules[path.name]}/{path.name}")

@@ -482,7 +482,8 @@ def run(args: argparse.Namespace) -> int:
             )
             for path in written:
                 print(f"wrote {path}")
-            print(f"\nNext: cd {args.out} && nbgrader generate_assignment ASSIGNMENT")
+            folders = sorted({p.parent.name for p in written if p.parent.parent.name == "source"})
+            print(f"\nNext: cd {args.out} && nbgrader generate_assignment {folders[0]}")
             return 0
         if args.nbgrader_command == "push-grades":
 

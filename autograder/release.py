@@ -107,7 +107,7 @@ def point_table() -> str:
     """The Markdown point table of every assignment (visible checks' suite)."""
     from autograder.checks import suite
 
-    lines = ["| task | function | points |", "|---|---|---|"]
+    lines = ["| task | what | points |", "|---|---|---|"]
     total = 0.0
     for s in suite(include_hidden=False):
         a = s.assignment

@@ -28,7 +28,8 @@ def console_table(result: SubmissionResult, details: bool = True) -> str:
         lines.append(f"{a.id}  {a.title}  ({_points(a.score)} / {_points(a.max_score)} points)")
         if a.note:
             lines.append(f"  {a.note.splitlines()[0]}")
-        lines.append(f"  {'task':<6} {'points':>11} {'checks':>7}  first failure")
+        lines += [f"  not copied: {n}" for n in a.notices if not a.note]
+        lines.append(f"  {'task':<6} {'points':>11} {'checks':>7}  function: first failure")
         for t in a.tasks:
             checks = f"{t.passed}/{len(t.checks)}" if t.checks else "-"
             points = f"{_points(t.score)}/{_points(t.max_points)}"
@@ -103,7 +104,10 @@ def gradescope_results(result: SubmissionResult) -> dict:
         "score": result.score,
         "max_score": result.max_score,
         "execution_time": result.seconds,
-        "output": f"Graded by Backprop Lab ({result.isolation}).",
+        "output": "\n".join(
+            [f"Graded by Backprop Lab ({result.isolation})."]
+            + [f"{a.id}: {n}" for a in result.assignments if not a.note for n in a.notices]
+        ),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -128,6 +132,8 @@ def markdown_feedback(result: SubmissionResult) -> str:
         lines += [f"## {a.id}: {a.title} ({_points(a.score)} / {_points(a.max_score)})", ""]
         if a.note:
             lines += ["```text", a.note, "```", ""]
+        elif a.notices:
+            lines += ["Files not graded:", "", *[f"- {n}" for n in a.notices], ""]
         lines += ["| task | function | points | checks passed |", "|---|---|---|---|"]
         for t in a.tasks:
             lines.append(

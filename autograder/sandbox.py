@@ -30,6 +30,7 @@ import autograder
 SANDBOXED_DIR = Path(__file__).resolve().parent / "sandboxed"
 # Where autograder/sandboxed/ appears inside bwrap: a fixed path, the repo stays invisible.
 KIT_MOUNT = "/opt/bplab"
+NUMPY_MOUNT = "/opt/site-packages"  # numpy's site-packages when it lives in a venv
 # Inside bwrap: the student's home (a size-capped tmpfs, the cwd) and the submission copy.
 HOME_MOUNT = "/home/student"
 SUBMISSION_MOUNT = HOME_MOUNT + "/submission"
@@ -216,7 +217,7 @@ def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
     cmd += ["--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
             "--size", str(TMPFS_BYTES), "--perms", "0777", "--tmpfs", HOME_MOUNT]
     made = {"/tmp", "/home", HOME_MOUNT}
-    bound = interpreter_paths()
+    bound, numpy_mount = bwrap_interpreter_binds()
     for path in bound:
         for parent in _ancestors(path):
             if parent not in made and parent != "/usr":
@@ -225,17 +226,43 @@ def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
         cmd += ["--ro-bind", path, path]
     for path in _hidden_kit_dirs(bound):
         cmd += ["--tmpfs", path]
+    if numpy_mount != numpy_site_dir():
+        cmd += ["--ro-bind", numpy_site_dir(), numpy_mount]
     cmd += ["--ro-bind", str(SANDBOXED_DIR), KIT_MOUNT,
             "--ro-bind", str(workdir / "submission"), SUBMISSION_MOUNT,
             "--proc", "/proc", "--dev", "/dev", "--chdir", HOME_MOUNT]
     return [*cmd, *_python_command(KIT_MOUNT, SUBMISSION_MOUNT, "/tmp/" + OUTPUT_FILE_NAME,
-                                   slot)]
+                                   slot, python=real_interpreter(), numpy_path=numpy_mount)]
 
 
-def _python_command(kit: str, submission: str, output: str, slot: int | None) -> list[str]:
+def real_interpreter() -> str:
+    """The interpreter behind sys.executable (a venv's python is a link to it)."""
+    return os.path.realpath(sys.executable)
+
+
+def bwrap_interpreter_binds() -> tuple[list[str], str]:
+    """Directories to bind at their own path, and where numpy's site-packages appears.
+
+    Only the base interpreter's prefixes are bound where they are; a venv (tox puts one
+    inside the repo) is never bound whole: its site-packages is mounted at a neutral path,
+    so no path of the repo exists inside the sandbox.
+    """
+    candidates = {sys.base_prefix, sys.base_exec_prefix,
+                  str(Path(real_interpreter()).parent.parent)}
+    real = sorted({os.path.realpath(p) for p in candidates})
+    kept = [p for p in real if os.path.isdir(p) and not p.startswith("/usr/")]
+    kept = [p for p in kept if not any(p != q and p.startswith(q + "/") for q in kept)]
+    site = numpy_site_dir()
+    inside = any(site.startswith(q + "/") for q in kept)
+    return kept, (site if inside else NUMPY_MOUNT)
+
+
+def _python_command(kit: str, submission: str, output: str, slot: int | None,
+                    python: str | None = None, numpy_path: str | None = None) -> list[str]:
     """The worker's Python command; slot set: the worker drops to the slot uid."""
-    cmd = [sys.executable, "-I", "-S", "-B", f"{kit}/main.py", "--submission", submission,
-           "--output", output, "--path", numpy_site_dir()]
+    cmd = [python or sys.executable, "-I", "-S", "-B", f"{kit}/main.py",
+           "--submission", submission, "--output", output,
+           "--path", numpy_path or numpy_site_dir()]
     if slot is not None and _is_root():
         cmd += ["--drop-uid", str(SLOT_UID_BASE + slot)]
     return cmd
@@ -311,9 +338,11 @@ def _probe_bwrap() -> str | None:
         (Path(tmp) / "submission").mkdir()
         os.chmod(tmp, 0o755)
         argv = bwrap_command(bwrap, Path(tmp), 0)
-        head = argv[: argv.index(sys.executable)]
-        probe = [*head, sys.executable, "-I", "-S", "-c",
-                 f"import sys; sys.path.append({numpy_site_dir()!r}); import numpy"]
+        python = real_interpreter()
+        head = argv[: argv.index(python)]
+        numpy_path = argv[argv.index("--path") + 1]
+        probe = [*head, python, "-I", "-S", "-c",
+                 f"import sys; sys.path.append({numpy_path!r}); import numpy"]
         try:
             done = subprocess.run(probe, capture_output=True, timeout=PROBE_TIMEOUT_S,
                                   env=WORKER_ENV, check=False)

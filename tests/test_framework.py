@@ -19,6 +19,7 @@ from autograder.compare import (
     expect_float,
     rel_error,
 )
+from autograder.sandboxed.protocol import Unencodable
 from autograder.worker import StudentError, WorkerFault
 
 
@@ -57,7 +58,7 @@ def test_expect_array_says_what_came_back():
     with pytest.raises(CheckFailure, match="non-finite value nan at index \\[1\\]"):
         expect_array(np.array([0.0, np.nan]), (2,), what="f(x)")
     with pytest.raises(CheckFailure, match="returned a Foo object"):
-        expect_float({"$unencodable": "Foo", "repr": "?"}, what="f(x)")
+        expect_float(Unencodable("Foo", "<Foo>"), what="f(x)")
     assert expect_float(np.array([2.0]), what="f(x)") == 2.0
 
 

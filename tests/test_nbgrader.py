@@ -21,8 +21,6 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REFERENCE
 
-pytestmark = pytest.mark.slow
-
 FOLDER = "a1_perceptron"
 KIT_ID = "a1"
 MODULE = "perceptron.py"
@@ -242,6 +240,7 @@ def _solution_lines() -> set[str]:
     return {s for s in solution - elsewhere if s and not s.startswith("#")}
 
 
+@pytest.mark.slow
 def test_release_holds_no_reference_code(trip):
     solution = _solution_lines()
     assert len(solution) > 10, "the reference should have solution code to look for"
@@ -256,6 +255,7 @@ def test_release_holds_no_reference_code(trip):
         assert not leaked, f"{path.name} holds reference solution lines: {sorted(leaked)[:5]}"
 
 
+@pytest.mark.slow
 def test_release_has_one_graded_cell_per_task(trip):
     from autograder.checks import suite
 
@@ -275,12 +275,14 @@ def test_release_has_one_graded_cell_per_task(trip):
         assert "".join(cell["source"]).splitlines()[-1].startswith("float(")
 
 
+@pytest.mark.slow
 def test_autograde_kept_the_students_modules(trip):
     for student, root in trip["modules"].items():
         autograded = trip["course"] / "autograded" / student / FOLDER / MODULE
         assert autograded.read_text() == (root / FOLDER / MODULE).read_text(), student
 
 
+@pytest.mark.slow
 def test_kernel_scores_use_partial_credit_and_the_patch_fools_the_kernel(trip):
     scores, exported = trip["kernel_scores"], trip["exported"]
     max_score = float(exported["alice_reference"]["max_score"])
@@ -290,6 +292,7 @@ def test_kernel_scores_use_partial_credit_and_the_patch_fools_the_kernel(trip):
     assert sum(scores["dave_patcher"].values()) == pytest.approx(max_score)
 
 
+@pytest.mark.slow
 def test_graded_cells_write_nothing_to_stderr(trip):
     for student in trip["modules"]:
         nb = json.loads(
@@ -302,6 +305,7 @@ def test_graded_cells_write_nothing_to_stderr(trip):
                 assert all(o["output_type"] != "error" for o in cell["outputs"]), student
 
 
+@pytest.mark.slow
 def test_export_equals_the_kits_grades(trip, kit_grades):
     exported = trip["exported"]
     assert set(exported) == set(trip["modules"])
@@ -315,6 +319,7 @@ def test_export_equals_the_kits_grades(trip, kit_grades):
     assert float(exported["carol_syntax"]["score"]) == 0.0
 
 
+@pytest.mark.slow
 def test_buggy_student_loses_points_in_the_export(trip, kit_grades):
     if "bob_buggy" not in trip["modules"]:
         pytest.skip(f"tests/corpus/buggy/ has no entry for {FOLDER} yet")
@@ -322,6 +327,7 @@ def test_buggy_student_loses_points_in_the_export(trip, kit_grades):
     assert 0.0 < score < kit_grades["alice_reference"].max_score
 
 
+@pytest.mark.slow
 def test_feedback_shows_the_kits_grade_and_report(trip, kit_grades):
     for student in ("alice_reference", "dave_patcher"):
         result = kit_grades[student]
@@ -333,6 +339,7 @@ def test_feedback_shows_the_kits_grade_and_report(trip, kit_grades):
     assert "Task 1.1: implement add_bias" in dave  # a failed check's message, in full
 
 
+@pytest.mark.slow
 def test_push_grades_is_repeatable(trip):
     before = _gradebook_scores(trip["course"], "manual_score")
     done = _run(
@@ -352,3 +359,36 @@ def test_push_grades_is_repeatable(trip):
     )
     assert "alice_reference" in done.stdout and "dave_patcher" not in done.stdout
     assert _gradebook_scores(trip["course"], "manual_score") == before
+
+
+def test_course_source_holds_stubs_config_and_one_graded_cell_per_task(tmp_path):
+    """Fast: the built course for every assignment with checks, without running nbgrader."""
+    import nbformat
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.nbgrader_course import assignments, build_course, grade_id
+    from autograder.stubs import make_stub
+
+    build_course(tmp_path, exchange=str(tmp_path / "exchange"))
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    chosen = assignments()
+    assert chosen, "no assignment has checks yet"
+    assert config.Autograde.exclude_overwriting == {a.folder: [f"{a.module}.py"] for a in chosen}
+    for a in chosen:
+        source = tmp_path / "source" / a.folder
+        reference = (REFERENCE / a.folder / f"{a.module}.py").read_text()
+        number = int(a.id[1:])
+        assert (source / f"{a.module}.py").read_text() == make_stub(reference, a.module, number)
+        nb = nbformat.read(source / f"{a.folder}.ipynb", as_version=4)
+        graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        assert [c.metadata.nbgrader.grade_id for c in graded] == [grade_id(t.id) for t in a.tasks]
+        assert [c.metadata.nbgrader.points for c in graded] == [t.points for t in a.tasks]
+
+
+def test_course_refuses_to_overwrite_without_force(tmp_path):
+    from autograder.nbgrader_course import CourseError, build_course
+
+    build_course(tmp_path)
+    with pytest.raises(CourseError, match="--force"):
+        build_course(tmp_path)
+    build_course(tmp_path, force=True)

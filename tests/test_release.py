@@ -144,5 +144,5 @@ def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     table = summary.read_text()
-    assert "| task | function | points |" in table
+    assert "| task | what | points |" in table
     assert "| 1.1 | `add_bias` | 0 / " in table

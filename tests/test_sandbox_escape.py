@@ -236,8 +236,9 @@ def test_no_process_outlives_close(submission):
 def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
     """autograder installed into a bound site-packages: its directory is masked."""
     need_bwrap()
-    bound = [*sandbox.interpreter_paths(), str(REPO)]  # as if the repo were site-packages
-    monkeypatch.setattr(sandbox, "interpreter_paths", lambda: bound)
+    bound, numpy_mount = sandbox.bwrap_interpreter_binds()
+    bound = [*bound, str(REPO)]  # as if the repo were a bound site-packages
+    monkeypatch.setattr(sandbox, "bwrap_interpreter_binds", lambda: (bound, numpy_mount))
     with Worker(submission, slot=SLOT + 2) as w:
         assert w.call("hostile", "read", str(REPO / "pyproject.toml")).startswith("READ")
         assert w.call("hostile", "listdir", str(KIT)) == []

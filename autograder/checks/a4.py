@@ -125,6 +125,10 @@ dims = st.integers(1, 6)
 
 # ---------------------------------------------------------------- 4.1 linear
 
+def _describe_shape(ex) -> str:
+    return f"random normal arrays with {ex[0]} rows and {ex[1]} columns (seed {ex[2]})"
+
+
 def _describe_ndm(ex) -> str:
     return f"N = {ex[0]}, D = {ex[1]}, M = {ex[2]} (random normal x, W, b, dout)"
 
@@ -154,7 +158,8 @@ def linear_backward_grads(student, ex) -> None:
     for value, (name, expected) in zip(got, numeric.items(), strict=True):
         arr = expect_array(value, expected.shape, what=f"linear_backward: {name}")
         assert_matches_difference(arr, expected, what="linear_backward", parameter=name,
-                                  inputs=inputs, hint="dx = dout @ W.T, dW = x.T @ dout, db = dout summed over rows")
+                                  inputs=inputs,
+                                  hint="dx = dout @ W.T, dW = x.T @ dout, db = dout summed over N")
 
 
 # ---------------------------------------------------------------- 4.2 activations
@@ -163,7 +168,7 @@ def _activation_checks(name: str):
     forward = FORMULAS[name][0]
 
     @CHECKS.check(task="4.2", function=f"{name}_forward", name=f"{name}_forward values")
-    @for_all(st.tuples(dims, dims, seeds))
+    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape)
     def values(student, ex) -> None:
         n, d, seed = ex
         (x,) = arrays(seed, (n, d), scale=2.0)
@@ -172,7 +177,7 @@ def _activation_checks(name: str):
 
     @CHECKS.check(task="4.2", function=f"{name}_backward",
                   name=f"{name}_backward against central differences")
-    @for_all(st.tuples(dims, dims, seeds))
+    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape)
     def grads(student, ex) -> None:
         n, d, seed = ex
         # Scale 1 keeps x out of the far tails, where f' ~ 1e-6 and a central difference's
@@ -238,7 +243,7 @@ def activation_extremes(student) -> None:
 # ---------------------------------------------------------------- 4.3 softmax and losses
 
 @CHECKS.check(task="4.3", function="softmax", name="rows sum to 1 and ignore a constant shift")
-@for_all(st.tuples(dims, st.integers(2, 6), seeds))
+@for_all(st.tuples(dims, st.integers(2, 6), seeds), describe=_describe_shape)
 def softmax_invariants(student, ex) -> None:
     n, c, seed = ex
     (z,) = arrays(seed, (n, c), scale=3.0)
@@ -279,7 +284,7 @@ def stable_at_1000(student) -> None:
 
 def _loss_check(function: str, make, own):
     @CHECKS.check(task="4.3", function=function, name=f"{function}: value and gradient")
-    @for_all(st.tuples(dims, st.integers(2, 5), seeds))
+    @for_all(st.tuples(dims, st.integers(2, 5), seeds), describe=_describe_shape)
     def check(student, ex) -> None:
         n, c, seed = ex
         a, b = make(np.random.default_rng(seed), n, c)

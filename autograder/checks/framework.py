@@ -78,6 +78,15 @@ DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
 well under 0.1 s, so 10 s only ever stops an endless loop or a pathological solution."""
 
+STRUCK_CALL_TIMEOUT = 2.0
+"""Wall seconds for a call once the function has timed out before in this assignment (or
+once STRIKES_FOR_ALL functions have): still 20x the reference's slowest call, and a
+submission that loops everywhere costs ~10 s + 2 s per later check, not 10 s per check."""
+
+STRIKES_FOR_ALL = 3
+"""Distinct functions that must time out before every function gets the struck timeout:
+one hanging function must not shorten the limit of an honest slow one (train_mlp)."""
+
 DEFAULT_EXAMPLES = 40
 """Hypothesis examples per property check: enough to hit edge shapes and signs, and cheap
 (each is one ~0.1 ms round trip to the worker plus the student's own work)."""
@@ -172,7 +181,9 @@ class Student:
 
     Wraps the trusted-side ``Worker`` so that a check never touches it directly, turns the
     worker's exceptions into StudentFault with a student-facing message, and remembers a
-    fatal fault so that hypothesis' replays of a failing example cost nothing.
+    fatal fault so that hypothesis' replays of a failing example cost nothing. A function
+    that timed out once gets STRUCK_CALL_TIMEOUT for the rest of the assignment (so does
+    every function after STRIKES_FOR_ALL have), which bounds what a hanging submission costs.
     """
 
     def __init__(self, worker: Any, module: str, timeout: float = DEFAULT_CALL_TIMEOUT):
@@ -181,18 +192,27 @@ class Student:
         self.timeout = timeout
         self.fault: StudentFault | None = None
         self.calls = 0
+        self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
+
+    def timeout_for(self, function: str) -> float:
+        """The call limit for ``function``: shortened after a timeout (fail fast on hangs)."""
+        if function in self.timed_out or len(self.timed_out) >= STRIKES_FOR_ALL:
+            return min(self.timeout, STRUCK_CALL_TIMEOUT)
+        return self.timeout
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``module.function(*args, **kwargs)`` in the worker and return plain data."""
+        limit = self.timeout_for(function)
         return self._run(
             function,
-            lambda: self.worker.call(self.module, function, *args, timeout=self.timeout, **kwargs),
+            lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
         )
 
     def graph(self, spec: Any, mode: str, function: str = "Value") -> Any:
         """Build and run an A3 expression graph with the student's Value class."""
+        limit = self.timeout_for(function)
         return self._run(
-            function, lambda: self.worker.graph(self.module, spec, mode, timeout=self.timeout)
+            function, lambda: self.worker.graph(self.module, spec, mode, timeout=limit)
         )
 
     def _run(self, function: str, thunk: Callable[[], Any]) -> Any:
@@ -206,7 +226,12 @@ class Student:
         except StudentError as error:
             raise StudentFault(student_error_message(function, error), fatal=False) from None
         except WorkerFault as fault:
-            self.fault = StudentFault(f"{function}: {fault}", fatal=True)
+            message = f"{function}: {fault}"
+            if fault.kind == "timeout":
+                if self.timeout_for(function) < self.timeout:
+                    message += " (a shorter limit: it timed out before; see the first timeout)"
+                self.timed_out.add(function)
+            self.fault = StudentFault(message, fatal=True)
             raise self.fault from None
 
 

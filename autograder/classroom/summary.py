@@ -31,7 +31,7 @@ def markdown_summary(result: SubmissionResult) -> str:
     lines = [
         f"## Backprop Lab: {result.score:g} / {result.max_score:g} points (visible checks)",
         "",
-        "| task | function | points | checks passed | first failure |",
+        "| task | what | points | checks passed | first failure |",
         "|---|---|---|---|---|",
     ]
     for a in result.assignments:

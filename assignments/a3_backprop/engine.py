@@ -1,0 +1,125 @@
+"""A scalar autograd engine (micrograd-style): each Value remembers how it was made.
+
+Every operation builds a new Value from its inputs and attaches a `_backward` closure that
+knows the operation's LOCAL derivative: given `out.grad` (dL/d out, the upstream gradient)
+it adds `local derivative * out.grad` to each input's `.grad` (the chain rule, lectures 000
+and 003). `backward()` visits the graph in reverse topological order so that every node's
+gradient is complete before it is passed on (lecture 002).
+
+Conventions of this kit:
+- operands may be Values or plain int/float, on either side (`2 * v`, `1 - v`, `v / 3`);
+- gradients are ACCUMULATED (`+=`): a node used twice receives both contributions;
+- `backward()` first resets every node's grad to 0, so calling it twice gives the same
+  gradients (idempotent), then seeds the output's grad with 1;
+- relu'(0) = 0 (the derivative of max(0, x) is taken as 0 at the kink).
+
+The grader tests one operation alone by setting `out.grad = 1.0` and calling
+`out._backward()`: each `_backward` must only use `out.grad` and the inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+
+class Value:
+    """A scalar in a computation graph: `data` (float), `grad` (float, dL/d this), parents."""
+
+    def __init__(self, data: float, _children: tuple[Value, ...] = (), _op: str = "") -> None:
+        self.data = float(data)
+        self.grad = 0.0
+        self._backward: Callable[[], None] = lambda: None
+        self._prev = tuple(_children)
+        self._op = _op
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    # ------------------------------------------------------------- Task 3.1: +, *, -
+
+    def __add__(self, other: Value | float) -> Value:
+        """self + other. Local derivatives: d/dself = 1, d/dother = 1."""
+        raise NotImplementedError("Task 3.1: implement Value.__add__")
+
+    def __mul__(self, other: Value | float) -> Value:
+        """self * other. Local derivatives: d/dself = other, d/dother = self."""
+        raise NotImplementedError("Task 3.1: implement Value.__mul__")
+
+    def __radd__(self, other: float) -> Value:
+        """other + self, for a plain number on the left (`1 + v`)."""
+        raise NotImplementedError("Task 3.1: implement Value.__radd__")
+
+    def __rmul__(self, other: float) -> Value:
+        """other * self, for a plain number on the left (`2 * v`)."""
+        raise NotImplementedError("Task 3.1: implement Value.__rmul__")
+
+    def __neg__(self) -> Value:
+        """-self, built from the ops above (no new derivative needed)."""
+        raise NotImplementedError("Task 3.1: implement Value.__neg__")
+
+    def __sub__(self, other: Value | float) -> Value:
+        """self - other, built from + and unary -."""
+        raise NotImplementedError("Task 3.1: implement Value.__sub__")
+
+    def __rsub__(self, other: float) -> Value:
+        """other - self, for a plain number on the left (`1 - v`)."""
+        raise NotImplementedError("Task 3.1: implement Value.__rsub__")
+
+    # ------------------------------------------------------------- Task 3.2: **, /
+
+    def __pow__(self, k: int | float) -> Value:
+        """self ** k for a constant number k. Local derivative: k * self**(k - 1)."""
+        raise NotImplementedError("Task 3.2: implement Value.__pow__")
+
+    def __truediv__(self, other: Value | float) -> Value:
+        """self / other = self * other**-1."""
+        raise NotImplementedError("Task 3.2: implement Value.__truediv__")
+
+    def __rtruediv__(self, other: float) -> Value:
+        """other / self, for a plain number on the left (`1 / v`)."""
+        raise NotImplementedError("Task 3.2: implement Value.__rtruediv__")
+
+    # ------------------------------------------------------------- Task 3.3: exp, log, sin, cos
+
+    def exp(self) -> Value:
+        """e ** self. Local derivative: e ** self (the output itself)."""
+        raise NotImplementedError("Task 3.3: implement Value.exp")
+
+    def log(self) -> Value:
+        """Natural log of self (self > 0). Local derivative: 1 / self."""
+        raise NotImplementedError("Task 3.3: implement Value.log")
+
+    def sin(self) -> Value:
+        """sin(self). Local derivative: cos(self)."""
+        raise NotImplementedError("Task 3.3: implement Value.sin")
+
+    def cos(self) -> Value:
+        """cos(self). Local derivative: -sin(self)."""
+        raise NotImplementedError("Task 3.3: implement Value.cos")
+
+    # ------------------------------------------------------------- Task 3.4: activations
+
+    def tanh(self) -> Value:
+        """tanh(self). Local derivative: 1 - tanh(self)**2."""
+        raise NotImplementedError("Task 3.4: implement Value.tanh")
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-self), computed without overflow. Local derivative: s * (1 - s)."""
+        raise NotImplementedError("Task 3.4: implement Value.sigmoid")
+
+    def relu(self) -> Value:
+        """max(0, self). Local derivative: 1 where self > 0, else 0 (so relu'(0) = 0)."""
+        raise NotImplementedError("Task 3.4: implement Value.relu")
+
+    # ------------------------------------------------------------- Task 3.5: backward
+
+    def backward(self) -> None:
+        """Fill `.grad` of every node this Value depends on with d self / d node.
+
+        Order: a topological sort from self (every node after all its inputs), then the
+        `_backward`s in reverse, so a node's grad is complete before it is propagated.
+        Every node's grad is reset to 0 first, so calling backward() twice gives the
+        same result; then self.grad = 1 (d self / d self).
+        """
+        raise NotImplementedError("Task 3.5: implement Value.backward")
