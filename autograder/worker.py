@@ -133,6 +133,21 @@ class Worker:
                               "args": list(args), "kwargs": kwargs},
                              timeout, f"{module}.{function}")
 
+    def call_returning_args(self, module: str, function: str, *args: Any,
+                            timeout: float = DEFAULT_TIMEOUT_S,
+                            **kwargs: Any) -> tuple[Any, list, dict]:
+        """Like call, plus the arguments as the call left them (to catch in-place mutation)."""
+        if module not in self.imported:
+            self.import_module(module, timeout)
+        reply = self._request({"op": "call", "module": module, "function": function,
+                               "args": list(args), "kwargs": kwargs, "return_args": True},
+                              timeout, f"{module}.{function}", full_reply=True)
+        after = reply.get("args_after")
+        if (not isinstance(after, dict) or not isinstance(after.get("args"), list)
+                or not isinstance(after.get("kwargs"), dict)):
+            self._fault("protocol", f"the worker sent a malformed reply during {module}.{function}")
+        return reply.get("value"), after["args"], after["kwargs"]
+
     def graph(self, module: str, spec: dict, mode: str, timeout: float = DEFAULT_TIMEOUT_S,
               value_class: str = "Value") -> dict:
         """fixtures.run_graph(module.Value, spec, mode) in the worker."""
@@ -231,7 +246,7 @@ class Worker:
 
     # ---- requests
     def _request(self, request: dict, timeout: float, what: str,
-                 during_import: str | None = None) -> Any:
+                 during_import: str | None = None, full_reply: bool = False) -> Any:
         if self.proc is None:
             self.start()
         if self.budget is not None:
@@ -252,7 +267,7 @@ class Worker:
         if isinstance(fn_calls, list) and all(type(n) is int for n in fn_calls):
             self.last_fn_calls = fn_calls
         if reply["ok"]:
-            return reply.get("value")
+            return reply if full_reply else reply.get("value")
         fault = reply.get("fault")
         if fault == "memory":
             self._fault("memory", f"used more than {sandbox.MEMORY_LIMIT_BYTES // 2**30} GiB "

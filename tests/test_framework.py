@@ -34,6 +34,10 @@ class FakeWorker:
         self.calls += 1
         return self.functions[function](*args, **kwargs)
 
+    def call_returning_args(self, module, function, *args, timeout=None, **kwargs):
+        args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]  # as if sent
+        return self.call(module, function, *args, **kwargs), args, kwargs
+
 
 def _run(check_fn, functions):
     registry = Registry()
@@ -145,3 +149,19 @@ def test_for_all_is_deterministic():
     seen.clear()
     _run(body, {})
     assert seen == first
+
+
+def test_call_unmutated_reports_an_input_changed_in_place():
+    def update(w, x):
+        w += x
+        return w
+
+    def check(student):
+        student.call_unmutated("update", np.zeros(3), np.array([0.0, 2.0, 0.0]))
+
+    outcome, _ = _run(check, {"update": update})
+    assert "update changed its input argument 1 in place" in outcome.message
+    assert "at index [1]: was 0, now 2" in outcome.message
+
+    outcome, _ = _run(check, {"update": lambda w, x: w + x})
+    assert outcome.passed

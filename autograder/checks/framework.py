@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
+import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
@@ -208,6 +209,26 @@ class Student:
             lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
         )
 
+    def call_unmutated(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """Like ``call``, and fail the check if the function changed any argument in place."""
+        value, args_after, kwargs_after = self._run(
+            function,
+            lambda: self.worker.call_returning_args(
+                self.module, function, *args, timeout=self.timeout, **kwargs
+            ),
+        )
+        named = [(f"argument {i + 1}", before, after)
+                 for i, (before, after) in enumerate(zip(args, args_after, strict=False))]
+        named += [(name, kwargs[name], kwargs_after.get(name)) for name in kwargs]
+        for name, before, after in named:
+            change = _mutation(before, after)
+            if change:
+                raise CheckFailure(
+                    f"{function} changed its input {name} in place ({change}); compute a new"
+                    " array instead (e.g. w = w + ..., not w += ...)."
+                )
+        return value
+
     def graph(self, spec: Any, mode: str, function: str = "Value") -> Any:
         """Build and run an A3 expression graph with the student's Value class."""
         limit = self.timeout_for(function)
@@ -233,6 +254,27 @@ class Student:
                 self.timed_out.add(function)
             self.fault = StudentFault(message, fatal=True)
             raise self.fault from None
+
+
+def _mutation(before: Any, after: Any) -> str:
+    """'' if an input array is unchanged, else where it changed (first index, old, new)."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return "its shape or type changed"
+        same = before == after
+        if before.dtype.kind == "f" and after.dtype.kind == "f":
+            same |= np.isnan(before) & np.isnan(after)
+        changed = ~same
+        if changed.any():
+            index = tuple(int(i) for i in np.argwhere(changed)[0])
+            return f"at index {list(index)}: was {before[index]:.6g}, now {after[index]:.6g}"
+        return ""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in before:
+            change = _mutation(before[key], after.get(key))
+            if change:
+                return f"[{key!r}] {change}"
+    return ""
 
 
 def student_error_message(function: str, error: Any) -> str:

@@ -189,8 +189,12 @@ class Worker:
             return {"ok": False, "error": {
                 "type": "AttributeError", "traceback": "",
                 "message": f"{req['module']}.py has no function {req['function']}"}}
-        value = func(*req.get("args", []), **req.get("kwargs", {}))
-        return {"ok": True, "value": value}
+        args, kwargs = req.get("args", []), req.get("kwargs", {})
+        value = func(*args, **kwargs)
+        reply = {"ok": True, "value": value}
+        if req.get("return_args"):  # the arguments as the call left them: mutation check
+            reply["args_after"] = {"args": args, "kwargs": kwargs}
+        return reply
 
     def op_graph(self, req: dict) -> dict:
         value_class = getattr(self.load(req["module"]), req.get("class", "Value"), None)
