@@ -424,6 +424,19 @@ def momentum_by_formula(student, ex) -> None:
 
 
 @CHECKS.check(task="4.5", function="sgd_momentum_step",
+              name="leaves params, grads and velocity unchanged (returns new dicts)")
+def momentum_does_not_mutate(student) -> None:
+    p, g, v = arrays(3, (3, 2), (3, 2), (3, 2))
+    student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9)
+
+
+@CHECKS.check(task="4.1", function="linear_backward", name="leaves dout, x, W and b unchanged")
+def linear_backward_does_not_mutate(student) -> None:
+    x, W, b, G = arrays(5, (4, 3), (3, 2), (2,), (4, 2))
+    student.call_unmutated("linear_backward", G, x, W, b)
+
+
+@CHECKS.check(task="4.5", function="sgd_momentum_step",
               name="a small step along the gradient lowers the grader's loss")
 def step_lowers_loss(student) -> None:
     _, params, X, labels, activation, _ = _net(([4, 6, 2], 8, 7, "tanh"))
