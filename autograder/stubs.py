@@ -203,9 +203,22 @@ def _source_files(folder: Path) -> list[Path]:
     )
 
 
+STUDENT_CONFTEST = '''"""Run the visible checks with pytest: `pytest -m task1_3` (generated: do not edit)."""
+
+from autograder.pytest_checks import (  # noqa: F401  (pytest finds its hooks by name)
+    pytest_collect_file,
+    pytest_configure,
+    pytest_unconfigure,
+)
+'''
+"""``assignments/conftest.py``: makes each module file a list of its visible checks."""
+
+
 def expected_outputs(reference_root: Path, only: Iterable[str] | None = None) -> dict[Path, bytes]:
     """Map relative output path -> the bytes ``generate`` writes there."""
     outputs: dict[Path, bytes] = {}
+    if only is None:
+        outputs[Path("conftest.py")] = STUDENT_CONFTEST.encode("utf-8")
     for folder in _assignment_dirs(reference_root, only):
         number = int(_ASSIGNMENT_DIR.match(folder.name)["number"])  # type: ignore[index]
         for path in _source_files(folder):

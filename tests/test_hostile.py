@@ -167,7 +167,7 @@ def _build(attack: Attack, paths: Paths) -> Path:
     elif layout.startswith("rename:"):
         (folder / layout.split(":", 1)[1]).write_text(text)
     elif layout == "non_utf8":
-        (folder / module).write_bytes(base.read_bytes() + b"\n# caf\xe9 cr\xe8me\n")
+        (folder / module).write_bytes(base.read_bytes() + b'\nGREETING = "caf\xe9"\n')
         (folder / os.fsdecode(b"notes-caf\xe9.txt")).write_text("latin-1 name\n")
     else:
         (folder / module).write_text(text)

@@ -210,6 +210,7 @@ def test_generate_writes_stubs_copies_notebooks_and_skips_caches(tree):
     assert sorted(p.relative_to(out).as_posix() for p in written) == [
         "a1_toy/a1_toy.ipynb",
         "a1_toy/toy.py",
+        "conftest.py",
     ]
     assert (
         'raise NotImplementedError("Task 1.1: implement add_bias")'

@@ -211,10 +211,11 @@ class Student:
 
     def call_unmutated(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Like ``call``, and fail the check if the function changed any argument in place."""
+        limit = self.timeout_for(function)
         value, args_after, kwargs_after = self._run(
             function,
             lambda: self.worker.call_returning_args(
-                self.module, function, *args, timeout=self.timeout, **kwargs
+                self.module, function, *args, timeout=limit, **kwargs
             ),
         )
         named = [(f"argument {i + 1}", before, after)
