@@ -174,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("autograder"):
+            raise
+        print(f"autograder: '{args.command}' needs {error.name}, which this installation"
+              " (a student bundle?) does not include.", file=sys.stderr)
+        return 2
     except GradingError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2

@@ -123,8 +123,15 @@ def _copy_tree(root_fd: int, folder: str, target: Path, report: IntakeReport) ->
             continue
         there.mkdir(mode=0o755, parents=True, exist_ok=True)
         try:
-            for name in sorted(os.listdir(fd), key=lambda n: (not n.endswith(".py"), n)):
-                _take(fd, name, f"{rel}/{name}", there, depth, folder, report, queue)
+            names = sorted(os.listdir(fd), key=lambda n: (not n.endswith(".py"), n))
+            for name in names:
+                try:
+                    _take(fd, name, f"{rel}/{name}", there, depth, folder, report, queue)
+                except OSError as error:  # vanished, unreadable: say so, keep going
+                    report.note(folder, f"{printable(rel)}/{printable(name)}: not copied"
+                                        f" ({error.strerror}).")
+        except OSError as error:
+            report.note(folder, f"{printable(rel)}/: not copied ({error.strerror}).")
         finally:
             os.close(fd)
 

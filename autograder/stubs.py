@@ -203,14 +203,16 @@ def _source_files(folder: Path) -> list[Path]:
     )
 
 
-STUDENT_CONFTEST = '''"""Run the visible checks with pytest: `pytest -m task1_3` (generated: do not edit)."""
-
+STUDENT_CONFTEST = (
+    '"""Run the visible checks with pytest: `pytest -m task1_3` (generated: do not edit)."""\n'
+    + """
 from autograder.pytest_checks import (  # noqa: F401  (pytest finds its hooks by name)
     pytest_collect_file,
     pytest_configure,
     pytest_unconfigure,
 )
-'''
+"""
+)
 """``assignments/conftest.py``: makes each module file a list of its visible checks."""
 
 

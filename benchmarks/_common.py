@@ -51,7 +51,7 @@ def machine_header() -> str:
         [
             f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
             f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}",
-            f"numpy BLAS (threadpoolctl): {blas_info()}",
+            f"threadpoolctl: {blas_info()}",
             f"OPENBLAS env: {env or 'not set'}; load average at start: {load}",
         ]
     )

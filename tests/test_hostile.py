@@ -36,6 +36,7 @@ from conftest import CORPUS, REFERENCE, REPO_ROOT, STUBS
 
 from autograder import intake, sandbox
 from autograder.checks.framework import (
+    DEFAULT_CALL_TIMEOUT,
     STRIKES_FOR_ALL,
     STRUCK_CALL_TIMEOUT,
     Registry,
@@ -209,7 +210,11 @@ def _hash_tree(*roots: Path) -> dict[str, str]:
     return digests
 
 
-WATCHED = (REFERENCE, REPO_ROOT / "autograder" / "checks" / "hidden", NUMPY_INIT)
+WATCHED = (REFERENCE / "a3_backprop", REFERENCE / "a4_mlp",
+           REPO_ROOT / "autograder" / "checks" / "hidden" / "a3.py",
+           REPO_ROOT / "autograder" / "checks" / "hidden" / "a4.py", NUMPY_INIT)
+"""What the attacks aim at (they all target a3/a4). Not the whole repo: a1/a2 are still being
+written by others while this file runs, and the mark scan below covers every file anyway."""
 
 
 @dataclass
@@ -471,16 +476,17 @@ class HangingWorker:
 
 def test_a_function_that_timed_out_fails_fast_afterwards():
     registry = Registry()
-    for function in ("f", "f", "g", "h", "k", "k"):
-        registry.check(task="9.1", function=function, name=f"calls {function}")(
+    for function in ("f", "f", "g", "h", "k", "k", "train"):
+        registry.check(task="9.1", function=function, name=f"calls {function}",
+                       timeout=60 if function == "train" else DEFAULT_CALL_TIMEOUT)(
             lambda student, fn=function: student.call(fn))
     worker = HangingWorker()
     student = Student(worker, "m")
     outcomes = [run_check(check, student) for check in registry]
-    full, short = registry[0].timeout, STRUCK_CALL_TIMEOUT
+    full, short = DEFAULT_CALL_TIMEOUT, STRUCK_CALL_TIMEOUT
     assert STRIKES_FOR_ALL == 3  # the expected limits below assume it
     assert worker.limits == [("f", full), ("f", short), ("g", full), ("h", full),
-                             ("k", short), ("k", short)]
+                             ("k", short), ("k", short), ("train", full)]
     assert "timed out after 10 s in m.f" in outcomes[0].message
     assert "a shorter limit: it timed out before" in outcomes[1].message
     assert all(not o.passed for o in outcomes)

@@ -1,4 +1,8 @@
-"""The A1/A2 notebooks run clean on the reference and stop only at a stub's NotImplementedError."""
+"""A1/A2 notebooks exercise every task: with one function stubbed, that stub is the only failure.
+
+(Clean reference runs and stopping at the first stub are tested for all notebooks in
+test_notebooks.py.)
+"""
 
 from __future__ import annotations
 
@@ -33,32 +37,6 @@ def run(folder: Path, notebook: str):
     except nbclient.exceptions.CellExecutionError as exc:
         return nb, exc
     return nb, None
-
-
-def stream(nb, name: str) -> str:
-    return "".join(
-        out.get("text", "")
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "stream" and out.get("name") == name
-    )
-
-
-@pytest.mark.parametrize("assignment", NOTEBOOKS)
-def test_reference_notebook_runs_top_to_bottom_without_stderr(assignment):
-    _, notebook = NOTEBOOKS[assignment]
-    nb, error = run(REPO / "reference_solution" / assignment, notebook)
-    assert error is None, f"{notebook} failed: {error}"
-    assert stream(nb, "stderr") == ""
-    assert "BEGIN SOLUTION" not in (REPO / "reference_solution" / assignment / notebook).read_text()
-
-
-@pytest.mark.parametrize("assignment", NOTEBOOKS)
-def test_stub_notebook_stops_at_the_first_task(assignment):
-    _, notebook = NOTEBOOKS[assignment]
-    _, error = run(REPO / "assignments" / assignment, notebook)
-    assert error is not None and error.ename == "NotImplementedError"
-    assert error.evalue.startswith(f"Task {assignment[1]}.1: ")
 
 
 def _cases():

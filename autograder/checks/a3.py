@@ -21,8 +21,12 @@ ASSIGNMENT = Assignment(
     module="engine",
     title="Backpropagation on a computation graph",
     tasks=(
-        Task("3.1", "+, *, -, numbers on either side", 4,
-             ("__add__", "__mul__", "__radd__", "__rmul__", "__neg__", "__sub__", "__rsub__")),
+        Task(
+            "3.1",
+            "+, *, -, numbers on either side",
+            4,
+            ("__add__", "__mul__", "__radd__", "__rmul__", "__neg__", "__sub__", "__rsub__"),
+        ),
         Task("3.2", "powers and division", 3, ("__pow__", "__truediv__", "__rtruediv__")),
         Task("3.3", "exp, log, sin, cos", 4, ("exp", "log", "sin", "cos")),
         Task("3.4", "tanh, sigmoid, relu", 4, ("tanh", "sigmoid", "relu")),
@@ -57,8 +61,14 @@ _FLOAT_OPS = {
     "neg": lambda x: -x,
 }
 SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
-METHOD_OF_OP = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "div": "__truediv__",
-                "pow": "__pow__", "neg": "__neg__"}
+METHOD_OF_OP = {
+    "add": "__add__",
+    "sub": "__sub__",
+    "mul": "__mul__",
+    "div": "__truediv__",
+    "pow": "__pow__",
+    "neg": "__neg__",
+}
 
 
 def evaluate(spec: dict, inputs: dict[str, float] | None = None) -> dict[str, float]:
@@ -111,16 +121,23 @@ def graph_result(student, spec: dict, mode: str, function: str) -> dict:
     return expect_dict(got, keys, what=f"Value graph ({mode})")
 
 
-def check_graph(student, spec: dict, mode: str, function: str, hint: str = "",
-                expected_grads: dict[str, float] | None = None) -> None:
+def check_graph(
+    student,
+    spec: dict,
+    mode: str,
+    function: str,
+    hint: str = "",
+    expected_grads: dict[str, float] | None = None,
+) -> None:
     """Values of every node, then d out / d input for every input, against our own floats."""
     got = graph_result(student, spec, mode, function)
     inputs = describe(spec)
     values = evaluate(spec)
     out = spec["output"]
     got_out = expect_float(got["data"].get(out), what=f"{function}: {out}.data")
-    assert_close(got_out, values[out], what=f"{function}: the value of {out}",
-                 inputs=inputs, hint=hint)
+    assert_close(
+        got_out, values[out], what=f"{function}: the value of {out}", inputs=inputs, hint=hint
+    )
     if mode == "forward":
         return
     numeric = expected_grads is None
@@ -129,21 +146,31 @@ def check_graph(student, spec: dict, mode: str, function: str, hint: str = "",
         got_grad = expect_float(got["grads"].get(name), what=f"{function}: {name}.grad")
         if numeric and abs(got_grad - expected) <= NUMERIC_ATOL:
             continue
-        assert_gradient_close(got_grad, expected, what=function,
-                              parameter=f"{name}.grad", inputs=inputs, hint=hint)
+        assert_gradient_close(
+            got_grad, expected, what=function, parameter=f"{name}.grad", inputs=inputs, hint=hint
+        )
 
 
 def single_op(op: str, args: list, inputs: dict[str, float], **extra) -> dict:
     """A spec with one op node 'out' over the given operands."""
-    return {"inputs": inputs, "nodes": [{"id": "out", "op": op, "args": args, **extra}],
-            "output": "out"}
+    return {
+        "inputs": inputs,
+        "nodes": [{"id": "out", "op": op, "args": args, **extra}],
+        "output": "out",
+    }
 
 
 def check_local(student, spec: dict, function: str, hint: str = "") -> None:
     """The op alone: out.grad = 1; out._backward(); each input's grad = its local derivative."""
-    check_graph(student, spec, "local", function,
-                hint=hint or "set out.grad = 1.0 and call out._backward(): each input's grad must"
-                " be the local derivative times out.grad")
+    check_graph(
+        student,
+        spec,
+        "local",
+        function,
+        hint=hint
+        or "set out.grad = 1.0 and call out._backward(): each input's grad must"
+        " be the local derivative times out.grad",
+    )
 
 
 moderate = st.floats(-3.0, 3.0, allow_nan=False)
@@ -157,15 +184,29 @@ def pair(first=moderate, second=moderate):
 
 # ---------------------------------------------------------------- 3.1 add, mul, sub, neg
 
-@CHECKS.check(task="3.1", function="Value.__add__, Value.__mul__",
-              name="lecture 000: f = (x + y) * z at (-2, 5, -4)")
+
+@CHECKS.check(
+    task="3.1",
+    function="Value.__add__, Value.__mul__",
+    name="lecture 000: f = (x + y) * z at (-2, 5, -4)",
+)
 def lecture000_add_mul(student) -> None:
-    spec = {"inputs": {"x": -2.0, "y": 5.0, "z": -4.0},
-            "nodes": [{"id": "q", "op": "add", "args": ["x", "y"]},
-                      {"id": "f", "op": "mul", "args": ["q", "z"]}], "output": "f"}
+    spec = {
+        "inputs": {"x": -2.0, "y": 5.0, "z": -4.0},
+        "nodes": [
+            {"id": "q", "op": "add", "args": ["x", "y"]},
+            {"id": "f", "op": "mul", "args": ["q", "z"]},
+        ],
+        "output": "f",
+    }
     # Lecture 000: df/dx = df/dy = z = -4, df/dz = q = 3.
-    check_graph(student, spec, "backward", "Value.__add__, Value.__mul__",
-                expected_grads={"x": -4.0, "y": -4.0, "z": 3.0})
+    check_graph(
+        student,
+        spec,
+        "backward",
+        "Value.__add__, Value.__mul__",
+        expected_grads={"x": -4.0, "y": -4.0, "z": 3.0},
+    )
 
 
 @CHECKS.check(task="3.1", function="Value.__add__", name="a + b: value and local gradients")
@@ -177,19 +218,30 @@ def add_local(student, ab) -> None:
 @CHECKS.check(task="3.1", function="Value.__mul__", name="a * b: value and local gradients")
 @for_all(pair(), describe=lambda ab: f"a = Value({ab[0]!r}), b = Value({ab[1]!r})")
 def mul_local(student, ab) -> None:
-    check_local(student, single_op("mul", ["a", "b"], {"a": ab[0], "b": ab[1]}), "Value.__mul__",
-                hint="d(a*b)/da = b.data * out.grad, d(a*b)/db = a.data * out.grad")
+    check_local(
+        student,
+        single_op("mul", ["a", "b"], {"a": ab[0], "b": ab[1]}),
+        "Value.__mul__",
+        hint="d(a*b)/da = b.data * out.grad, d(a*b)/db = a.data * out.grad",
+    )
 
 
-@CHECKS.check(task="3.1", function="Value.__add__, Value.__mul__",
-              name="a node used twice in one op accumulates: a + a, a * a")
+@CHECKS.check(
+    task="3.1",
+    function="Value.__add__, Value.__mul__",
+    name="a node used twice in one op accumulates: a + a, a * a",
+)
 @for_all(moderate, describe=lambda a: f"a = Value({a!r})")
 def same_operand_twice(student, a) -> None:
     for op in ("add", "mul"):
-        check_graph(student, single_op(op, ["a", "a"], {"a": a}), "backward",
-                    f"Value.{METHOD_OF_OP[op]}",
-                    hint="use += in _backward: with both operands the same node, both"
-                    " contributions must add up")
+        check_graph(
+            student,
+            single_op(op, ["a", "a"], {"a": a}),
+            "backward",
+            f"Value.{METHOD_OF_OP[op]}",
+            hint="use += in _backward: with both operands the same node, both"
+            " contributions must add up",
+        )
 
 
 RIGHT_AND_LEFT = [  # (op, args, method): numbers on either side
@@ -203,8 +255,11 @@ RIGHT_AND_LEFT = [  # (op, args, method): numbers on either side
 ]
 
 
-@CHECKS.check(task="3.1", function="Value.__radd__, __rmul__, __sub__, __rsub__, __neg__",
-              name="plain numbers on either side, subtraction and negation")
+@CHECKS.check(
+    task="3.1",
+    function="Value.__radd__, __rmul__, __sub__, __rsub__, __neg__",
+    name="plain numbers on either side, subtraction and negation",
+)
 @for_all(moderate, describe=lambda a: f"a = Value({a!r})")
 def numbers_either_side(student, a) -> None:
     for op, args, method in RIGHT_AND_LEFT:
@@ -214,8 +269,13 @@ def numbers_either_side(student, a) -> None:
 @CHECKS.check(task="3.1", function="Value.__sub__", name="a - b: value and gradients")
 @for_all(pair(), describe=lambda ab: f"a = Value({ab[0]!r}), b = Value({ab[1]!r})")
 def sub_two_values(student, ab) -> None:
-    check_graph(student, single_op("sub", ["a", "b"], {"a": ab[0], "b": ab[1]}), "backward",
-                "Value.__sub__", hint="d(a - b)/db = -1")
+    check_graph(
+        student,
+        single_op("sub", ["a", "b"], {"a": ab[0], "b": ab[1]}),
+        "backward",
+        "Value.__sub__",
+        hint="d(a - b)/db = -1",
+    )
 
 
 # ---------------------------------------------------------------- 3.2 pow, div
@@ -227,31 +287,50 @@ EXPONENTS = st.sampled_from([2, 3, -1, 0.5, -1.5, 1.25])
 @for_all(st.tuples(positive, EXPONENTS), describe=lambda e: f"a = Value({e[0]!r}), k = {e[1]!r}")
 def pow_local(student, example) -> None:
     a, k = example
-    check_local(student, single_op("pow", ["a"], {"a": a}, exponent=k), "Value.__pow__",
-                hint="d(a**k)/da = k * a**(k - 1)")
+    check_local(
+        student,
+        single_op("pow", ["a"], {"a": a}, exponent=k),
+        "Value.__pow__",
+        hint="d(a**k)/da = k * a**(k - 1)",
+    )
 
 
 @CHECKS.check(task="3.2", function="Value.__pow__", name="a ** k for negative a, integer k")
-@for_all(st.tuples(st.floats(-3.0, -0.2), st.sampled_from([2, 3, -1, -2])),
-         describe=lambda e: f"a = Value({e[0]!r}), k = {e[1]!r}")
+@for_all(
+    st.tuples(st.floats(-3.0, -0.2), st.sampled_from([2, 3, -1, -2])),
+    describe=lambda e: f"a = Value({e[0]!r}), k = {e[1]!r}",
+)
 def pow_negative_base(student, example) -> None:
     a, k = example
     check_local(student, single_op("pow", ["a"], {"a": a}, exponent=k), "Value.__pow__")
 
 
-@CHECKS.check(task="3.2", function="Value.__truediv__, Value.__rtruediv__",
-              name="a / b, a / 4, 2 / b: values and gradients")
-@for_all(pair(moderate, positive),
-         describe=lambda ab: f"a = Value({ab[0]!r}), b = Value({ab[1]!r})")
+@CHECKS.check(
+    task="3.2",
+    function="Value.__truediv__, Value.__rtruediv__",
+    name="a / b, a / 4, 2 / b: values and gradients",
+)
+@for_all(
+    pair(moderate, positive), describe=lambda ab: f"a = Value({ab[0]!r}), b = Value({ab[1]!r})"
+)
 def division(student, ab) -> None:
     a, b = ab
-    for args, method in ((["a", "b"], "Value.__truediv__"), (["a", {"const": 4.0}],
-                         "Value.__truediv__"), (([{"const": 2.0}, "b"]), "Value.__rtruediv__")):
-        check_graph(student, single_op("div", args, {"a": a, "b": b}), "backward", method,
-                    hint="a / b = a * b**-1: d/db = -a / b**2")
+    for args, method in (
+        (["a", "b"], "Value.__truediv__"),
+        (["a", {"const": 4.0}], "Value.__truediv__"),
+        (([{"const": 2.0}, "b"]), "Value.__rtruediv__"),
+    ):
+        check_graph(
+            student,
+            single_op("div", args, {"a": a, "b": b}),
+            "backward",
+            method,
+            hint="a / b = a * b**-1: d/db = -a / b**2",
+        )
 
 
 # ---------------------------------------------------------------- 3.3 exp, log, sin, cos
+
 
 def _unary_check(op: str, strategy, hint: str):
     @CHECKS.check(task="3.3", function=f"Value.{op}", name=f"{op}: value and local gradient")
@@ -268,8 +347,17 @@ _unary_check("log", positive, "d log(a)/da = 1 / a")
 _unary_check("sin", moderate, "d sin(a)/da = cos(a)")
 _unary_check("cos", moderate, "d cos(a)/da = -sin(a)")
 
-LECTURE003 = {"b0": 0.3, "w0": 1.2, "b1": -0.4, "w1": 0.8, "b2": 0.1, "w2": -0.6, "b3": 0.5,
-              "w3": 1.5, "x": 0.7}
+LECTURE003 = {
+    "b0": 0.3,
+    "w0": 1.2,
+    "b1": -0.4,
+    "w1": 0.8,
+    "b2": 0.1,
+    "w2": -0.6,
+    "b3": 0.5,
+    "w3": 1.5,
+    "x": 0.7,
+}
 
 
 def lecture003_spec(values: dict[str, float]) -> dict:
@@ -277,27 +365,36 @@ def lecture003_spec(values: dict[str, float]) -> dict:
     nodes = []
     prev = "x"
     for k, fn in ((0, "sin"), (1, "exp"), (2, "cos"), (3, None)):
-        nodes += [{"id": f"m{k}", "op": "mul", "args": [f"w{k}", prev]},
-                  {"id": f"f{k}", "op": "add", "args": [f"b{k}", f"m{k}"]}]
+        nodes += [
+            {"id": f"m{k}", "op": "mul", "args": [f"w{k}", prev]},
+            {"id": f"f{k}", "op": "add", "args": [f"b{k}", f"m{k}"]},
+        ]
         if fn:
             nodes.append({"id": f"h{k + 1}", "op": fn, "args": [f"f{k}"]})
             prev = f"h{k + 1}"
-    nodes += [{"id": "err", "op": "sub", "args": ["f3", {"const": 0.2}]},
-              {"id": "loss", "op": "pow", "args": ["err"], "exponent": 2}]
+    nodes += [
+        {"id": "err", "op": "sub", "args": ["f3", {"const": 0.2}]},
+        {"id": "loss", "op": "pow", "args": ["err"], "exponent": 2},
+    ]
     return {"inputs": dict(values), "nodes": nodes, "output": "loss"}
 
 
-@CHECKS.check(task="3.3", function="Value.sin, Value.exp, Value.cos",
-              name="lecture 003: the sin/exp/cos composition, all eight parameters")
+@CHECKS.check(
+    task="3.3",
+    function="Value.sin, Value.exp, Value.cos",
+    name="lecture 003: the sin/exp/cos composition, all eight parameters",
+)
 def lecture003_composition(student) -> None:
     check_graph(student, lecture003_spec(LECTURE003), "backward", "Value.sin, Value.exp, Value.cos")
 
 
 # ---------------------------------------------------------------- 3.4 tanh, sigmoid, relu
 
-_ACT_HINTS = {"tanh": "d tanh(a)/da = 1 - tanh(a)**2",
-              "sigmoid": "d s(a)/da = s(a) * (1 - s(a))",
-              "relu": "d relu(a)/da = 1 if a > 0 else 0"}
+_ACT_HINTS = {
+    "tanh": "d tanh(a)/da = 1 - tanh(a)**2",
+    "sigmoid": "d s(a)/da = s(a) * (1 - s(a))",
+    "relu": "d relu(a)/da = 1 if a > 0 else 0",
+}
 
 
 def _activation_check(op: str, strategy):
@@ -317,56 +414,90 @@ _activation_check("relu", away_from_zero)
 
 @CHECKS.check(task="3.4", function="Value.relu", name="relu at 0: value 0 and relu'(0) = 0")
 def relu_at_zero(student) -> None:
-    check_graph(student, single_op("relu", ["a"], {"a": 0.0}), "local", "Value.relu",
-                expected_grads={"a": 0.0}, hint="the kit's convention is relu'(0) = 0")
+    check_graph(
+        student,
+        single_op("relu", ["a"], {"a": 0.0}),
+        "local",
+        "Value.relu",
+        expected_grads={"a": 0.0},
+        hint="the kit's convention is relu'(0) = 0",
+    )
 
 
 @CHECKS.check(task="3.4", function="Value.sigmoid", name="sigmoid(±1000) does not overflow")
 def sigmoid_extremes(student) -> None:
     for x in (1000.0, -1000.0):  # values 1 and 0, both with derivative 0
-        check_graph(student, single_op("sigmoid", ["a"], {"a": x}), "local", "Value.sigmoid",
-                    expected_grads={"a": 0.0},
-                    hint="math.exp(1000) overflows: for x < 0 use e**x / (1 + e**x)")
+        check_graph(
+            student,
+            single_op("sigmoid", ["a"], {"a": x}),
+            "local",
+            "Value.sigmoid",
+            expected_grads={"a": 0.0},
+            hint="math.exp(1000) overflows: for x < 0 use e**x / (1 + e**x)",
+        )
 
 
-@CHECKS.check(task="3.4", function="Value.sigmoid",
-              name="lecture 000: the sigmoid neuron, w = (2, -3, -3), x = (-1, -2)")
+@CHECKS.check(
+    task="3.4",
+    function="Value.sigmoid",
+    name="lecture 000: the sigmoid neuron, w = (2, -3, -3), x = (-1, -2)",
+)
 def lecture000_neuron(student) -> None:
-    spec = {"inputs": {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0},
-            "nodes": [{"id": "p0", "op": "mul", "args": ["w0", "x0"]},
-                      {"id": "p1", "op": "mul", "args": ["w1", "x1"]},
-                      {"id": "s", "op": "add", "args": ["p0", "p1"]},
-                      {"id": "z", "op": "add", "args": ["s", "w2"]},
-                      {"id": "f", "op": "sigmoid", "args": ["z"]}], "output": "f"}
+    spec = {
+        "inputs": {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0},
+        "nodes": [
+            {"id": "p0", "op": "mul", "args": ["w0", "x0"]},
+            {"id": "p1", "op": "mul", "args": ["w1", "x1"]},
+            {"id": "s", "op": "add", "args": ["p0", "p1"]},
+            {"id": "z", "op": "add", "args": ["s", "w2"]},
+            {"id": "f", "op": "sigmoid", "args": ["z"]},
+        ],
+        "output": "f",
+    }
     got = graph_result(student, spec, "backward", "Value.sigmoid")
     inputs = describe(spec)
     # The lecture's printed numbers, to its three decimals.
-    assert_close(got["data"]["f"], 0.731, what="Value.sigmoid: f", inputs=inputs,
-                 atol=LECTURE_3DP, rtol=0)
+    assert_close(
+        got["data"]["f"], 0.731, what="Value.sigmoid: f", inputs=inputs, atol=LECTURE_3DP, rtol=0
+    )
     printed = {"x0": 0.393, "x1": -0.590, "w0": -0.197, "w1": -0.393, "w2": 0.197}
     for name, expected in printed.items():
-        assert_close(got["grads"][name], expected, what=f"Value.sigmoid: {name}.grad",
-                     inputs=inputs, atol=LECTURE_3DP, rtol=0)
+        assert_close(
+            got["grads"][name],
+            expected,
+            what=f"Value.sigmoid: {name}.grad",
+            inputs=inputs,
+            atol=LECTURE_3DP,
+            rtol=0,
+        )
 
 
 # ---------------------------------------------------------------- 3.5 backward
 
+
 def _chain_spec(w: tuple[float, float, float]) -> dict:
     """Lecture 004: s0 = 2, out = w2 s(w1 s(w0 s0)), C = 1/2 (0.7 - out)^2."""
-    return {"inputs": {"w0": w[0], "w1": w[1], "w2": w[2]},
-            "nodes": [{"id": "x1", "op": "mul", "args": ["w0", {"const": 2.0}]},
-                      {"id": "s1", "op": "sigmoid", "args": ["x1"]},
-                      {"id": "x2", "op": "mul", "args": ["w1", "s1"]},
-                      {"id": "s2", "op": "sigmoid", "args": ["x2"]},
-                      {"id": "out", "op": "mul", "args": ["w2", "s2"]},
-                      {"id": "e", "op": "sub", "args": [{"const": 0.7}, "out"]},
-                      {"id": "e2", "op": "pow", "args": ["e"], "exponent": 2},
-                      {"id": "C", "op": "mul", "args": [{"const": 0.5}, "e2"]}],
-            "output": "C"}
+    return {
+        "inputs": {"w0": w[0], "w1": w[1], "w2": w[2]},
+        "nodes": [
+            {"id": "x1", "op": "mul", "args": ["w0", {"const": 2.0}]},
+            {"id": "s1", "op": "sigmoid", "args": ["x1"]},
+            {"id": "x2", "op": "mul", "args": ["w1", "s1"]},
+            {"id": "s2", "op": "sigmoid", "args": ["x2"]},
+            {"id": "out", "op": "mul", "args": ["w2", "s2"]},
+            {"id": "e", "op": "sub", "args": [{"const": 0.7}, "out"]},
+            {"id": "e2", "op": "pow", "args": ["e"], "exponent": 2},
+            {"id": "C", "op": "mul", "args": [{"const": 0.5}, "e2"]},
+        ],
+        "output": "C",
+    }
 
 
-@CHECKS.check(task="3.5", function="Value.backward",
-              name="lecture 004: the 3-weight chain, out = 0.3638 and the lecture's dC/dw")
+@CHECKS.check(
+    task="3.5",
+    function="Value.backward",
+    name="lecture 004: the 3-weight chain, out = 0.3638 and the lecture's dC/dw",
+)
 def lecture004_chain(student) -> None:
     spec = _chain_spec((2.0, 1.0, 0.5))
     got = graph_result(student, spec, "backward", "Value.backward")
@@ -375,49 +506,92 @@ def lecture004_chain(student) -> None:
     s1 = 1 / (1 + math.exp(-4.0))  # S(w0 s0) with w0 = s0 = 2
     s2 = 1 / (1 + math.exp(-s1))  # S(w1 s1) with w1 = 1
     e = 0.5 * s2 - 0.7  # out - target, lecture 004
-    by_hand = {"w2": e * s2, "w1": e * 0.5 * s2 * (1 - s2) * s1,
-               "w0": e * 0.5 * s2 * (1 - s2) * 1.0 * s1 * (1 - s1) * 2.0}
+    by_hand = {
+        "w2": e * s2,
+        "w1": e * 0.5 * s2 * (1 - s2) * s1,
+        "w0": e * 0.5 * s2 * (1 - s2) * 1.0 * s1 * (1 - s1) * 2.0,
+    }
     for name, expected in by_hand.items():
-        assert_gradient_close(got["grads"][name], expected, what="Value.backward",
-                              parameter=f"{name}.grad", inputs=inputs)
+        assert_gradient_close(
+            got["grads"][name],
+            expected,
+            what="Value.backward",
+            parameter=f"{name}.grad",
+            inputs=inputs,
+        )
 
 
 @CHECKS.check(task="3.5", function="Value.backward", name="seeds the output's grad with 1")
 def seeds_one(student) -> None:
     spec = single_op("mul", ["a", "b"], {"a": 2.0, "b": 3.0})
     got = graph_result(student, spec, "backward", "Value.backward")
-    assert_close(got["grads"]["out"], 1.0, what="Value.backward: out.grad after out.backward()",
-                 inputs=describe(spec), hint="backward() starts with self.grad = 1")
+    assert_close(
+        got["grads"]["out"],
+        1.0,
+        what="Value.backward: out.grad after out.backward()",
+        inputs=describe(spec),
+        hint="backward() starts with self.grad = 1",
+    )
 
 
-@CHECKS.check(task="3.5", function="Value.backward",
-              name="fan-out: b = a * a + a accumulates, db/da = 2a + 1")
+@CHECKS.check(
+    task="3.5", function="Value.backward", name="fan-out: b = a * a + a accumulates, db/da = 2a + 1"
+)
 @for_all(moderate, describe=lambda a: f"a = Value({a!r})")
 def fan_out(student, a) -> None:
-    spec = {"inputs": {"a": a}, "nodes": [{"id": "sq", "op": "mul", "args": ["a", "a"]},
-                                          {"id": "b", "op": "add", "args": ["sq", "a"]}],
-            "output": "b"}
-    check_graph(student, spec, "backward", "Value.backward",
-                hint="a node used twice must receive the sum of both contributions (+=)")
+    spec = {
+        "inputs": {"a": a},
+        "nodes": [
+            {"id": "sq", "op": "mul", "args": ["a", "a"]},
+            {"id": "b", "op": "add", "args": ["sq", "a"]},
+        ],
+        "output": "b",
+    }
+    check_graph(
+        student,
+        spec,
+        "backward",
+        "Value.backward",
+        hint="a node used twice must receive the sum of both contributions (+=)",
+    )
 
 
-@CHECKS.check(task="3.5", function="Value.backward",
-              name="diamond x -> sin, cos -> product: each node's grad complete before use")
+@CHECKS.check(
+    task="3.5",
+    function="Value.backward",
+    name="diamond x -> sin, cos -> product: each node's grad complete before use",
+)
 @for_all(moderate, describe=lambda x: f"x = Value({x!r})")
 def diamond(student, x) -> None:
-    spec = {"inputs": {"x": x}, "nodes": [{"id": "s", "op": "sin", "args": ["x"]},
-                                          {"id": "c", "op": "cos", "args": ["x"]},
-                                          {"id": "p", "op": "mul", "args": ["s", "c"]},
-                                          {"id": "q", "op": "mul", "args": ["p", "s"]},
-                                          {"id": "out", "op": "add", "args": ["q", "c"]}],
-            "output": "out"}
-    check_graph(student, spec, "backward", "Value.backward",
-                hint="visit nodes in reverse topological order, each exactly once")
+    spec = {
+        "inputs": {"x": x},
+        "nodes": [
+            {"id": "s", "op": "sin", "args": ["x"]},
+            {"id": "c", "op": "cos", "args": ["x"]},
+            {"id": "p", "op": "mul", "args": ["s", "c"]},
+            {"id": "q", "op": "mul", "args": ["p", "s"]},
+            {"id": "out", "op": "add", "args": ["q", "c"]},
+        ],
+        "output": "out",
+    }
+    check_graph(
+        student,
+        spec,
+        "backward",
+        "Value.backward",
+        hint="visit nodes in reverse topological order, each exactly once",
+    )
 
 
-@CHECKS.check(task="3.5", function="Value.backward",
-              name="calling backward() twice gives the same gradients")
+@CHECKS.check(
+    task="3.5", function="Value.backward", name="calling backward() twice gives the same gradients"
+)
 def backward_twice(student) -> None:
     spec = _chain_spec((0.3, -1.2, 0.8))
-    check_graph(student, spec, "backward_twice", "Value.backward",
-                hint="reset every node's grad to 0 at the start of backward() (the kit's rule)")
+    check_graph(
+        student,
+        spec,
+        "backward_twice",
+        "Value.backward",
+        hint="reset every node's grad to 0 at the start of backward() (the kit's rule)",
+    )

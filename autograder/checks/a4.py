@@ -33,13 +33,28 @@ ASSIGNMENT = Assignment(
     title="A multi-layer perceptron in numpy",
     tasks=(
         Task("4.1", "linear layer", 3, ("linear_forward", "linear_backward")),
-        Task("4.2", "activations", 4, tuple(f"{a}_{d}" for a in (
-            "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
-            for d in ("forward", "backward"))),
-        Task("4.3", "softmax and losses", 4,
-             ("softmax", "mse_loss", "binary_cross_entropy", "softmax_cross_entropy")),
-        Task("4.4", "the network and its gradient", 5,
-             ("init_mlp", "mlp_forward", "mlp_loss_and_grads")),
+        Task(
+            "4.2",
+            "activations",
+            4,
+            tuple(
+                f"{a}_{d}"
+                for a in ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
+                for d in ("forward", "backward")
+            ),
+        ),
+        Task(
+            "4.3",
+            "softmax and losses",
+            4,
+            ("softmax", "mse_loss", "binary_cross_entropy", "softmax_cross_entropy"),
+        ),
+        Task(
+            "4.4",
+            "the network and its gradient",
+            5,
+            ("init_mlp", "mlp_forward", "mlp_loss_and_grads"),
+        ),
         Task("4.5", "SGD with momentum", 2, ("sgd_momentum_step",)),
         Task("4.6", "training", 2, ("train_mlp", "accuracy")),
     ),
@@ -65,6 +80,7 @@ XOR_ACCURACY = 0.95
 """Accuracy the grader measures on XOR after training a [2, 8, 2] net; the reference gets 1.0
 with 100 epochs, a wrong update rule stays near 0.5."""
 
+
 def _sigmoid(x):
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -81,8 +97,10 @@ FORMULAS = {
     "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(float)),
     "leaky_relu": (lambda x: np.where(x > 0, x, 0.01 * x), lambda x: np.where(x > 0, 1.0, 0.01)),
     "softplus": (lambda x: np.logaddexp(0.0, x), _sigmoid),
-    "gelu": (lambda x: x * _phi(x),
-             lambda x: _phi(x) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi)),
+    "gelu": (
+        lambda x: x * _phi(x),
+        lambda x: _phi(x) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi),
+    ),
 }
 
 
@@ -125,6 +143,7 @@ dims = st.integers(1, 6)
 
 # ---------------------------------------------------------------- 4.1 linear
 
+
 def _describe_shape(ex) -> str:
     return f"random normal arrays with {ex[0]} rows and {ex[1]} columns (seed {ex[2]})"
 
@@ -138,31 +157,40 @@ def _describe_ndm(ex) -> str:
 def linear_forward_values(student, ex) -> None:
     n, d, m, seed = ex
     x, W, b = arrays(seed, (n, d), (d, m), (m,))
-    got = expect_array(student.call("linear_forward", x, W, b), (n, m),
-                       what="linear_forward(x, W, b)")
+    got = expect_array(
+        student.call("linear_forward", x, W, b), (n, m), what="linear_forward(x, W, b)"
+    )
     assert_close(got, x @ W + b, what="linear_forward(x, W, b)", inputs=fmt_inputs(x=x, W=W, b=b))
 
 
-@CHECKS.check(task="4.1", function="linear_backward",
-              name="dx, dW, db against central differences")
+@CHECKS.check(task="4.1", function="linear_backward", name="dx, dW, db against central differences")
 @for_all(st.tuples(dims, dims, dims, seeds), describe=_describe_ndm)
 def linear_backward_grads(student, ex) -> None:
     n, d, m, seed = ex
     x, W, b, G = arrays(seed, (n, d), (d, m), (m,), (n, m))
-    got = expect_sequence(student.call("linear_backward", G, x, W, b), 3,
-                          what="linear_backward(dout, x, W, b)")
+    got = expect_sequence(
+        student.call("linear_backward", G, x, W, b), 3, what="linear_backward(dout, x, W, b)"
+    )
     inputs = fmt_inputs(dout=G, x=x, W=W, b=b)
-    numeric = {"dx": central_difference(lambda t: np.sum(G * (t @ W + b)), x),
-               "dW": central_difference(lambda t: np.sum(G * (x @ t + b)), W),
-               "db": central_difference(lambda t: np.sum(G * (x @ W + t)), b)}
+    numeric = {
+        "dx": central_difference(lambda t: np.sum(G * (t @ W + b)), x),
+        "dW": central_difference(lambda t: np.sum(G * (x @ t + b)), W),
+        "db": central_difference(lambda t: np.sum(G * (x @ W + t)), b),
+    }
     for value, (name, expected) in zip(got, numeric.items(), strict=True):
         arr = expect_array(value, expected.shape, what=f"linear_backward: {name}")
-        assert_matches_difference(arr, expected, what="linear_backward", parameter=name,
-                                  inputs=inputs,
-                                  hint="dx = dout @ W.T, dW = x.T @ dout, db = dout summed over N")
+        assert_matches_difference(
+            arr,
+            expected,
+            what="linear_backward",
+            parameter=name,
+            inputs=inputs,
+            hint="dx = dout @ W.T, dW = x.T @ dout, db = dout summed over N",
+        )
 
 
 # ---------------------------------------------------------------- 4.2 activations
+
 
 def _activation_checks(name: str):
     forward = FORMULAS[name][0]
@@ -175,8 +203,9 @@ def _activation_checks(name: str):
         got = expect_array(student.call(f"{name}_forward", x), x.shape, what=f"{name}_forward(x)")
         assert_close(got, forward(x), what=f"{name}_forward(x)", inputs=fmt_inputs(x=x))
 
-    @CHECKS.check(task="4.2", function=f"{name}_backward",
-                  name=f"{name}_backward against central differences")
+    @CHECKS.check(
+        task="4.2", function=f"{name}_backward", name=f"{name}_backward against central differences"
+    )
     @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape)
     def grads(student, ex) -> None:
         n, d, seed = ex
@@ -184,11 +213,18 @@ def _activation_checks(name: str):
         # rounding error (~1e-11) would dominate the relative error.
         x, G = arrays(seed, (n, d), (n, d))
         x = np.where(np.abs(x) < 1e-3, 0.5, x)  # away from the kink of relu / leaky relu
-        got = expect_array(student.call(f"{name}_backward", G, x), x.shape,
-                           what=f"{name}_backward(dout, x)")
+        got = expect_array(
+            student.call(f"{name}_backward", G, x), x.shape, what=f"{name}_backward(dout, x)"
+        )
         expected = central_difference(lambda t: np.sum(G * forward(t)), x)
-        assert_matches_difference(got, expected, what=f"{name}_backward", parameter="dx",
-                              inputs=fmt_inputs(dout=G, x=x), hint="dx = dout * f'(x)")
+        assert_matches_difference(
+            got,
+            expected,
+            what=f"{name}_backward",
+            parameter="dx",
+            inputs=fmt_inputs(dout=G, x=x),
+            hint="dx = dout * f'(x)",
+        )
 
     values.__name__, grads.__name__ = f"{name}_values", f"{name}_grads"
 
@@ -201,46 +237,80 @@ for _name in FORMULAS:
 def kinks(student) -> None:
     zero, one = np.zeros(3), np.ones(3)
     got = expect_array(student.call("relu_backward", one, zero), (3,), what="relu_backward")
-    assert_close(got, np.zeros(3), what="relu_backward(dout=1, x=0)",
-                 hint="the kit's convention is relu'(0) = 0")
-    got = expect_array(student.call("leaky_relu_backward", one, zero, alpha=0.2), (3,),
-                       what="leaky_relu_backward")
-    assert_close(got, np.full(3, 0.2), what="leaky_relu_backward(dout=1, x=0, alpha=0.2)",
-                 hint="slope alpha for x <= 0")
+    assert_close(
+        got,
+        np.zeros(3),
+        what="relu_backward(dout=1, x=0)",
+        hint="the kit's convention is relu'(0) = 0",
+    )
+    got = expect_array(
+        student.call("leaky_relu_backward", one, zero, alpha=0.2), (3,), what="leaky_relu_backward"
+    )
+    assert_close(
+        got,
+        np.full(3, 0.2),
+        what="leaky_relu_backward(dout=1, x=0, alpha=0.2)",
+        hint="slope alpha for x <= 0",
+    )
 
 
-@CHECKS.check(task="4.2", function="leaky_relu_forward, softplus_forward",
-              name="the alpha and beta keywords are used")
+@CHECKS.check(
+    task="4.2",
+    function="leaky_relu_forward, softplus_forward",
+    name="the alpha and beta keywords are used",
+)
 def keywords(student) -> None:
     x = np.array([-2.0, -0.5, 0.5, 2.0])
-    got = expect_array(student.call("leaky_relu_forward", x, alpha=0.1), (4,),
-                       what="leaky_relu_forward(x, alpha=0.1)")
-    assert_close(got, np.where(x > 0, x, 0.1 * x), what="leaky_relu_forward(x, alpha=0.1)",
-                 inputs=fmt_inputs(x=x))
-    got = expect_array(student.call("softplus_forward", x, beta=3.0), (4,),
-                       what="softplus_forward(x, beta=3.0)")
-    assert_close(got, np.logaddexp(0, 3 * x) / 3, what="softplus_forward(x, beta=3.0)",
-                 inputs=fmt_inputs(x=x))
-    got = expect_array(student.call("softplus_backward", np.ones(4), x, beta=3.0), (4,),
-                       what="softplus_backward(dout, x, beta=3.0)")
-    assert_close(got, _sigmoid(3 * x), what="softplus_backward(1, x, beta=3.0)",
-                 inputs=fmt_inputs(x=x))
+    got = expect_array(
+        student.call("leaky_relu_forward", x, alpha=0.1),
+        (4,),
+        what="leaky_relu_forward(x, alpha=0.1)",
+    )
+    assert_close(
+        got,
+        np.where(x > 0, x, 0.1 * x),
+        what="leaky_relu_forward(x, alpha=0.1)",
+        inputs=fmt_inputs(x=x),
+    )
+    got = expect_array(
+        student.call("softplus_forward", x, beta=3.0), (4,), what="softplus_forward(x, beta=3.0)"
+    )
+    assert_close(
+        got,
+        np.logaddexp(0, 3 * x) / 3,
+        what="softplus_forward(x, beta=3.0)",
+        inputs=fmt_inputs(x=x),
+    )
+    got = expect_array(
+        student.call("softplus_backward", np.ones(4), x, beta=3.0),
+        (4,),
+        what="softplus_backward(dout, x, beta=3.0)",
+    )
+    assert_close(
+        got, _sigmoid(3 * x), what="softplus_backward(1, x, beta=3.0)", inputs=fmt_inputs(x=x)
+    )
 
 
-@CHECKS.check(task="4.2", function="sigmoid_forward, softplus_forward",
-              name="finite at x = ±1000")
+@CHECKS.check(task="4.2", function="sigmoid_forward, softplus_forward", name="finite at x = ±1000")
 def activation_extremes(student) -> None:
     x = np.array([-1000.0, 1000.0])
     for name in FORMULAS:
         for part, args in (("forward", (x,)), ("backward", (np.ones(2), x))):
-            got = expect_array(student.call(f"{name}_{part}", *args), (2,),
-                               what=f"{name}_{part} at ±1000")
+            got = expect_array(
+                student.call(f"{name}_{part}", *args), (2,), what=f"{name}_{part} at ±1000"
+            )
             expected = FORMULAS[name][0](x) if part == "forward" else FORMULAS[name][1](x)
-            assert_close(got, expected, what=f"{name}_{part} at x = ±1000",
-                         inputs=fmt_inputs(x=x), hint="avoid exp of a large positive number")
+            assert_close(
+                got,
+                expected,
+                what=f"{name}_{part} at x = ±1000",
+                inputs=fmt_inputs(x=x),
+                hint="avoid exp of a large positive number",
+            )
 
 
 # ---------------------------------------------------------------- 4.3 softmax and losses
+
 
 @CHECKS.check(task="4.3", function="softmax", name="rows sum to 1 and ignore a constant shift")
 @for_all(st.tuples(dims, st.integers(2, 6), seeds), describe=_describe_shape)
@@ -248,38 +318,67 @@ def softmax_invariants(student, ex) -> None:
     n, c, seed = ex
     (z,) = arrays(seed, (n, c), scale=3.0)
     p = expect_array(student.call("softmax", z), (n, c), what="softmax(logits)")
-    assert_close(p.sum(axis=1), np.ones(n), what="softmax(logits): the row sums",
-                 inputs=fmt_inputs(logits=z))
+    assert_close(
+        p.sum(axis=1), np.ones(n), what="softmax(logits): the row sums", inputs=fmt_inputs(logits=z)
+    )
     e = np.exp(z - z.max(axis=1, keepdims=True))
-    assert_close(p, e / e.sum(axis=1, keepdims=True), what="softmax(logits)",
-                 inputs=fmt_inputs(logits=z))
+    assert_close(
+        p, e / e.sum(axis=1, keepdims=True), what="softmax(logits)", inputs=fmt_inputs(logits=z)
+    )
     shifted = expect_array(student.call("softmax", z + 500.0), (n, c), what="softmax(logits+500)")
-    assert_close(shifted, p, what="softmax(logits + 500) (should equal softmax(logits))",
-                 inputs=fmt_inputs(logits=z), hint="subtract each row's max before exp")
+    assert_close(
+        shifted,
+        p,
+        what="softmax(logits + 500) (should equal softmax(logits))",
+        inputs=fmt_inputs(logits=z),
+        hint="subtract each row's max before exp",
+    )
 
 
-@CHECKS.check(task="4.3", function="softmax, softmax_cross_entropy",
-              name="stable at logits of ±1000")
+@CHECKS.check(
+    task="4.3", function="softmax, softmax_cross_entropy", name="stable at logits of ±1000"
+)
 def stable_at_1000(student) -> None:
     z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 1000.0]])
     labels = np.array([0, 0])
     p = expect_array(student.call("softmax", z), (2, 3), what="softmax at ±1000")
-    assert_close(p, [[1, 0, 0], [0, 0.5, 0.5]], what="softmax(logits) at ±1000",
-                 inputs=fmt_inputs(logits=z), hint="subtract each row's max before exp")
-    got = expect_sequence(student.call("softmax_cross_entropy", z, labels), 2,
-                          what="softmax_cross_entropy")
+    assert_close(
+        p,
+        [[1, 0, 0], [0, 0.5, 0.5]],
+        what="softmax(logits) at ±1000",
+        inputs=fmt_inputs(logits=z),
+        hint="subtract each row's max before exp",
+    )
+    got = expect_sequence(
+        student.call("softmax_cross_entropy", z, labels), 2, what="softmax_cross_entropy"
+    )
     loss = expect_float(got[0], what="softmax_cross_entropy: loss")
     # Row 1: 0; row 2: log(2 e^1000) + 1000 = 2000 + log 2.
-    assert_close(loss, (2000 + math.log(2)) / 2, what="softmax_cross_entropy(logits, labels)",
-                 inputs=fmt_inputs(logits=z, labels=labels), hint="use log-sum-exp with the max")
+    assert_close(
+        loss,
+        (2000 + math.log(2)) / 2,
+        what="softmax_cross_entropy(logits, labels)",
+        inputs=fmt_inputs(logits=z, labels=labels),
+        hint="use log-sum-exp with the max",
+    )
     d = expect_array(got[1], (2, 3), what="softmax_cross_entropy: dlogits")
-    assert_close(d, [[0, 0, 0], [-0.5, 0.25, 0.25]], what="softmax_cross_entropy: dlogits",
-                 inputs=fmt_inputs(logits=z, labels=labels))
-    bce = expect_sequence(student.call("binary_cross_entropy", np.array([1000.0, -1000.0]),
-                                       np.array([0.0, 0.0])), 2, what="binary_cross_entropy")
-    assert_close(expect_float(bce[0], what="binary_cross_entropy: loss"), 500.0,
-                 what="binary_cross_entropy(logits=[1000, -1000], y=[0, 0])",
-                 hint="log(1 + e^z) overflows for z = 1000: use np.logaddexp(0, z)")
+    assert_close(
+        d,
+        [[0, 0, 0], [-0.5, 0.25, 0.25]],
+        what="softmax_cross_entropy: dlogits",
+        inputs=fmt_inputs(logits=z, labels=labels),
+    )
+    bce = expect_sequence(
+        student.call("binary_cross_entropy", np.array([1000.0, -1000.0]), np.array([0.0, 0.0])),
+        2,
+        what="binary_cross_entropy",
+    )
+    assert_close(
+        expect_float(bce[0], what="binary_cross_entropy: loss"),
+        500.0,
+        what="binary_cross_entropy(logits=[1000, -1000], y=[0, 0])",
+        hint="log(1 + e^z) overflows for z = 1000: use np.logaddexp(0, z)",
+    )
 
 
 def _loss_check(function: str, make, own):
@@ -291,23 +390,40 @@ def _loss_check(function: str, make, own):
         got = expect_sequence(student.call(function, a, b), 2, what=function)
         inputs = fmt_inputs(a=a, b=b)
         loss = expect_float(got[0], what=f"{function}: loss")
-        assert_close(loss, own(a, b), what=f"{function}: loss", inputs=inputs,
-                     hint="average over the batch (see the docstring's convention)")
+        assert_close(
+            loss,
+            own(a, b),
+            what=f"{function}: loss",
+            inputs=inputs,
+            hint="average over the batch (see the docstring's convention)",
+        )
         grad = expect_array(got[1], a.shape, what=f"{function}: gradient")
-        assert_matches_difference(grad, central_difference(lambda t: own(t, b), a), what=function,
-                              parameter="the first argument", inputs=inputs)
+        assert_matches_difference(
+            grad,
+            central_difference(lambda t: own(t, b), a),
+            what=function,
+            parameter="the first argument",
+            inputs=inputs,
+        )
 
     check.__name__ = f"{function}_value_and_grad"
 
 
-_loss_check("mse_loss", lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
-            lambda p, t: float(np.mean((p - t) ** 2)))
-_loss_check("binary_cross_entropy",
-            lambda r, n, c: (r.normal(size=n) * 2, r.integers(0, 2, size=n).astype(float)),
-            lambda z, y: float(np.mean(np.logaddexp(0, z) - y * z)))
-_loss_check("softmax_cross_entropy",
-            lambda r, n, c: (r.normal(size=(n, c)), r.integers(0, c, size=n)),
-            own_cross_entropy)
+_loss_check(
+    "mse_loss",
+    lambda r, n, c: (r.normal(size=(n, c)), r.normal(size=(n, c))),
+    lambda p, t: float(np.mean((p - t) ** 2)),
+)
+_loss_check(
+    "binary_cross_entropy",
+    lambda r, n, c: (r.normal(size=n) * 2, r.integers(0, 2, size=n).astype(float)),
+    lambda z, y: float(np.mean(np.logaddexp(0, z) - y * z)),
+)
+_loss_check(
+    "softmax_cross_entropy",
+    lambda r, n, c: (r.normal(size=(n, c)), r.integers(0, c, size=n)),
+    own_cross_entropy,
+)
 
 
 # ---------------------------------------------------------------- 4.4 network
@@ -341,14 +457,21 @@ def _describe_net(ex) -> str:
 @CHECKS.check(task="4.4", function="init_mlp", name="keys, shapes, zero biases, seeded")
 def init_shapes(student) -> None:
     sizes = [5, 7, 3, 2]
-    got = expect_dict(student.call("init_mlp", sizes, 3), ["W1", "b1", "W2", "b2", "W3", "b3"],
-                      what="init_mlp([5, 7, 3, 2], seed=3)")
+    got = expect_dict(
+        student.call("init_mlp", sizes, 3),
+        ["W1", "b1", "W2", "b2", "W3", "b3"],
+        what="init_mlp([5, 7, 3, 2], seed=3)",
+    )
     for i in range(1, 4):
         expect_array(got[f"W{i}"], (sizes[i - 1], sizes[i]), what=f"init_mlp: W{i}")
         expect_array(got[f"b{i}"], (sizes[i],), what=f"init_mlp: b{i}")
     again = student.call("init_mlp", sizes, 3)
-    assert_close(again["W1"], got["W1"], what="init_mlp called twice with seed 3: W1",
-                 hint="draw from np.random.default_rng(seed)")
+    assert_close(
+        again["W1"],
+        got["W1"],
+        what="init_mlp called twice with seed 3: W1",
+        hint="draw from np.random.default_rng(seed)",
+    )
     if np.all(got["W1"] == 0):
         raise CheckFailure("init_mlp: W1 is all zeros; hidden units would stay identical.")
 
@@ -357,22 +480,39 @@ def init_shapes(student) -> None:
 @for_all(net_examples, describe=_describe_net)
 def forward_values(student, ex) -> None:
     sizes, params, X, _, activation, _ = _net(ex)
-    got = expect_array(student.call("mlp_forward", params, X, activation=activation),
-                       (len(X), sizes[-1]), what="mlp_forward(params, X)")
-    assert_close(got, own_forward(params, X, activation), what="mlp_forward(params, X)",
-                 hint="linear -> activation for hidden layers, the last layer linear only")
+    got = expect_array(
+        student.call("mlp_forward", params, X, activation=activation),
+        (len(X), sizes[-1]),
+        what="mlp_forward(params, X)",
+    )
+    assert_close(
+        got,
+        own_forward(params, X, activation),
+        what="mlp_forward(params, X)",
+        hint="linear -> activation for hidden layers, the last layer linear only",
+    )
 
 
-@CHECKS.check(task="4.4", function="mlp_loss_and_grads",
-              name="loss, and gradients along random directions and at sampled coordinates")
+@CHECKS.check(
+    task="4.4",
+    function="mlp_loss_and_grads",
+    name="loss, and gradients along random directions and at sampled coordinates",
+)
 @for_all(net_examples, max_examples=25, describe=_describe_net)
 def network_gradient(student, ex) -> None:
     sizes, params, X, labels, activation, rng = _net(ex)
-    got = expect_sequence(student.call("mlp_loss_and_grads", params, X, labels,
-                                       activation=activation), 2, what="mlp_loss_and_grads")
+    got = expect_sequence(
+        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
+        2,
+        what="mlp_loss_and_grads",
+    )
     loss = expect_float(got[0], what="mlp_loss_and_grads: loss")
-    assert_close(loss, own_loss(params, X, labels, activation), what="mlp_loss_and_grads: loss",
-                 hint="mean softmax cross-entropy over the batch")
+    assert_close(
+        loss,
+        own_loss(params, X, labels, activation),
+        what="mlp_loss_and_grads: loss",
+        hint="mean softmax cross-entropy over the batch",
+    )
     grads = expect_dict(got[1], list(params), what="mlp_loss_and_grads: grads")
     for key, value in params.items():
         expect_array(grads[key], value.shape, what=f"mlp_loss_and_grads: grads[{key!r}]")
@@ -387,21 +527,30 @@ def network_gradient(student, ex) -> None:
         down = loss_at({k: v - h * direction[k] for k, v in params.items()})
         numeric = (up - down) / (2 * h)
         analytic = sum(float(np.sum(grads[k] * direction[k])) for k in params)
-        assert_matches_difference(analytic, numeric, what="mlp_loss_and_grads",
-                              parameter="all parameters along a random direction d (sum of"
-                              " grads * d)")
+        assert_matches_difference(
+            analytic,
+            numeric,
+            what="mlp_loss_and_grads",
+            parameter="all parameters along a random direction d (sum of grads * d)",
+        )
     for key, value in params.items():
         for _ in range(SAMPLED_COORDINATES):
             index = tuple(int(rng.integers(0, s)) for s in value.shape)
             bump = np.zeros_like(value)
             bump[index] = h
-            numeric = (loss_at({**params, key: value + bump})
-                       - loss_at({**params, key: value - bump})) / (2 * h)
-            assert_matches_difference(grads[key][index], numeric, what="mlp_loss_and_grads",
-                                  parameter=f"{key}{list(index)}")
+            numeric = (
+                loss_at({**params, key: value + bump}) - loss_at({**params, key: value - bump})
+            ) / (2 * h)
+            assert_matches_difference(
+                grads[key][index],
+                numeric,
+                what="mlp_loss_and_grads",
+                parameter=f"{key}{list(index)}",
+            )
 
 
 # ---------------------------------------------------------------- 4.5 momentum
+
 
 @CHECKS.check(task="4.5", function="sgd_momentum_step", name="v <- mu v - lr g; p <- p + v")
 @for_all(st.tuples(dims, seeds, st.sampled_from([0.0, 0.5, 0.9])))
@@ -409,22 +558,35 @@ def momentum_by_formula(student, ex) -> None:
     n, seed, mu = ex
     p, g, v, q = arrays(seed, (n, 2), (n, 2), (n, 2), (n,))
     params, grads, vel = {"W": p, "b": q}, {"W": g, "b": -q}, {"W": v, "b": q * 0.5}
-    got = expect_sequence(student.call("sgd_momentum_step", params, grads, vel, 0.1, mu), 2,
-                          what="sgd_momentum_step")
+    got = expect_sequence(
+        student.call("sgd_momentum_step", params, grads, vel, 0.1, mu), 2, what="sgd_momentum_step"
+    )
     new_p = expect_dict(got[0], ["W", "b"], what="sgd_momentum_step: new params")
     new_v = expect_dict(got[1], ["W", "b"], what="sgd_momentum_step: new velocity")
     inputs = fmt_inputs(lr=0.1, momentum=mu)
     for key in params:
         v_expected = mu * vel[key] - 0.1 * grads[key]
-        assert_close(new_v[key], v_expected, what=f"sgd_momentum_step: velocity[{key!r}]",
-                     inputs=inputs, hint="v = momentum * v - lr * g")
-        assert_close(new_p[key], params[key] + v_expected,
-                     what=f"sgd_momentum_step: params[{key!r}]", inputs=inputs,
-                     hint="p = p + v, with the NEW velocity")
+        assert_close(
+            new_v[key],
+            v_expected,
+            what=f"sgd_momentum_step: velocity[{key!r}]",
+            inputs=inputs,
+            hint="v = momentum * v - lr * g",
+        )
+        assert_close(
+            new_p[key],
+            params[key] + v_expected,
+            what=f"sgd_momentum_step: params[{key!r}]",
+            inputs=inputs,
+            hint="p = p + v, with the NEW velocity",
+        )
 
 
-@CHECKS.check(task="4.5", function="sgd_momentum_step",
-              name="leaves params, grads and velocity unchanged (returns new dicts)")
+@CHECKS.check(
+    task="4.5",
+    function="sgd_momentum_step",
+    name="leaves params, grads and velocity unchanged (returns new dicts)",
+)
 def momentum_does_not_mutate(student) -> None:
     p, g, v = arrays(3, (3, 2), (3, 2), (3, 2))
     student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9)
@@ -436,43 +598,63 @@ def linear_backward_does_not_mutate(student) -> None:
     student.call_unmutated("linear_backward", G, x, W, b)
 
 
-@CHECKS.check(task="4.5", function="sgd_momentum_step",
-              name="a small step along the gradient lowers the grader's loss")
+@CHECKS.check(
+    task="4.5",
+    function="sgd_momentum_step",
+    name="a small step along the gradient lowers the grader's loss",
+)
 def step_lowers_loss(student) -> None:
     _, params, X, labels, activation, _ = _net(([4, 6, 2], 8, 7, "tanh"))
-    got = expect_sequence(student.call("mlp_loss_and_grads", params, X, labels,
-                                       activation=activation), 2, what="mlp_loss_and_grads")
+    got = expect_sequence(
+        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
+        2,
+        what="mlp_loss_and_grads",
+    )
     zeros = {k: np.zeros_like(v) for k, v in params.items()}
-    stepped = expect_sequence(student.call("sgd_momentum_step", params, got[1], zeros,
-                                           LOSS_DROP_STEP, 0.9), 2, what="sgd_momentum_step")
+    stepped = expect_sequence(
+        student.call("sgd_momentum_step", params, got[1], zeros, LOSS_DROP_STEP, 0.9),
+        2,
+        what="sgd_momentum_step",
+    )
     before = own_loss(params, X, labels, activation)
     after = own_loss(stepped[0], X, labels, activation)
     if not after < before:
-        raise CheckFailure(f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} raised the"
-                           f" loss from {before:.6g} to {after:.6g}; step against the gradient"
-                           " (v = momentum * v - lr * g).")
+        raise CheckFailure(
+            f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} raised the"
+            f" loss from {before:.6g} to {after:.6g}; step against the gradient"
+            " (v = momentum * v - lr * g)."
+        )
 
 
 # ---------------------------------------------------------------- 4.6 training
+
 
 @CHECKS.check(task="4.6", function="accuracy", name="accuracy by hand")
 def accuracy_by_hand(student) -> None:
     logits = np.array([[0.1, 0.9], [2.0, 1.0], [0.0, 3.0]])
     got = expect_float(student.call("accuracy", logits, np.array([1, 1, 1])), what="accuracy")
-    assert_close(got, 2 / 3, what="accuracy(logits, labels=[1, 1, 1])",
-                 inputs=fmt_inputs(logits=logits))
+    assert_close(
+        got, 2 / 3, what="accuracy(logits, labels=[1, 1, 1])", inputs=fmt_inputs(logits=logits)
+    )
 
 
-@CHECKS.check(task="4.6", function="train_mlp",
-              name="learns XOR: the grader's accuracy from the returned params", timeout=60)
+@CHECKS.check(
+    task="4.6",
+    function="train_mlp",
+    name="learns XOR: the grader's accuracy from the returned params",
+    timeout=60,
+)
 def learns_xor(student) -> None:
     rng = np.random.default_rng(0)
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     which = rng.permutation(np.arange(200) % 4)
     X = corners[which] + 0.1 * rng.normal(size=(200, 2))
     y = np.array([0, 1, 1, 0])[which]
-    result = expect_dict(student.call("train_mlp", X, y, [2, 8, 2], 100, 0.1, 32, momentum=0.9,
-                                      seed=0), ["params", "losses"], what="train_mlp")
+    result = expect_dict(
+        student.call("train_mlp", X, y, [2, 8, 2], 100, 0.1, 32, momentum=0.9, seed=0),
+        ["params", "losses"],
+        what="train_mlp",
+    )
     losses = expect_sequence(result["losses"], 100, what="train_mlp: losses (one per epoch)")
     params = expect_dict(result["params"], ["W1", "b1", "W2", "b2"], what="train_mlp: params")
     acc = float(np.mean(own_forward(params, X).argmax(axis=1) == y))
@@ -480,4 +662,5 @@ def learns_xor(student) -> None:
         raise CheckFailure(
             f"train_mlp on XOR ([2, 8, 2], 100 epochs, lr 0.1, batch 32, momentum 0.9): the"
             f" grader measured training accuracy {acc:.3f} (needs {XOR_ACCURACY}) and losses"
-            f" {losses[0]:.4g} -> {losses[-1]:.4g}.")
+            f" {losses[0]:.4g} -> {losses[-1]:.4g}."
+        )

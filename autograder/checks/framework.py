@@ -81,8 +81,9 @@ well under 0.1 s, so 10 s only ever stops an endless loop or a pathological solu
 
 STRUCK_CALL_TIMEOUT = 2.0
 """Wall seconds for a call once the function has timed out before in this assignment (or
-once STRIKES_FOR_ALL functions have): still 20x the reference's slowest call, and a
-submission that loops everywhere costs ~10 s + 2 s per later check, not 10 s per check."""
+once STRIKES_FOR_ALL functions have): still 20x the reference's slowest default-limit call,
+and a submission that loops everywhere costs ~2 s per later check, not 10 s. Checks that
+declared a longer limit (training) get DEFAULT_CALL_TIMEOUT instead."""
 
 STRIKES_FOR_ALL = 3
 """Distinct functions that must time out before every function gets the struck timeout:
@@ -196,10 +197,15 @@ class Student:
         self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
 
     def timeout_for(self, function: str) -> float:
-        """The call limit for ``function``: shortened after a timeout (fail fast on hangs)."""
-        if function in self.timed_out or len(self.timed_out) >= STRIKES_FOR_ALL:
+        """The call limit for ``function``: shortened after a timeout (fail fast on hangs).
+
+        A check that declared a longer limit than the default (training) keeps the default
+        one instead: its honest calls take seconds, not milliseconds."""
+        if function not in self.timed_out and len(self.timed_out) < STRIKES_FOR_ALL:
+            return self.timeout
+        if self.timeout <= DEFAULT_CALL_TIMEOUT:
             return min(self.timeout, STRUCK_CALL_TIMEOUT)
-        return self.timeout
+        return DEFAULT_CALL_TIMEOUT
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``module.function(*args, **kwargs)`` in the worker and return plain data."""
@@ -218,8 +224,10 @@ class Student:
                 self.module, function, *args, timeout=limit, **kwargs
             ),
         )
-        named = [(f"argument {i + 1}", before, after)
-                 for i, (before, after) in enumerate(zip(args, args_after, strict=False))]
+        named = [
+            (f"argument {i + 1}", before, after)
+            for i, (before, after) in enumerate(zip(args, args_after, strict=False))
+        ]
         named += [(name, kwargs[name], kwargs_after.get(name)) for name in kwargs]
         for name, before, after in named:
             change = _mutation(before, after)

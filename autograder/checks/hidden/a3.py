@@ -52,8 +52,9 @@ def graphs(draw, ops: tuple[str, ...]) -> dict:
         op = draw(st.sampled_from(ops + ("add", "mul")))
         a = draw(st.sampled_from(names))
         if op in ("add", "mul", "sub"):
-            other = draw(st.one_of(st.sampled_from(names),
-                                   st.floats(-2.0, 2.0).map(lambda c: {"const": c})))
+            other = draw(
+                st.one_of(st.sampled_from(names), st.floats(-2.0, 2.0).map(lambda c: {"const": c}))
+            )
             args = [a, other] if draw(st.booleans()) or isinstance(other, str) else [other, a]
             add(op, args)
         elif op == "div":
@@ -87,8 +88,11 @@ def _graph_check(task: str, mode: str, name: str):
     @for_all(strategy, max_examples=40, describe=describe)
     def check(student, spec) -> None:
         expected = fixtures.run_graph(reference.load("engine").Value, spec, mode)
-        got = expect_dict(student.graph(spec, mode, function=functions), ["data", "grads"],
-                          what=f"Value graph ({mode})")
+        got = expect_dict(
+            student.graph(spec, mode, function=functions),
+            ["data", "grads"],
+            what=f"Value graph ({mode})",
+        )
         for node, value in expected["data"].items():
             got_value = expect_float(got["data"].get(node), what=f"{node}.data")
             assert_close(got_value, value, what=f"the value of {node}")

@@ -67,8 +67,12 @@ def _differential(task: str, function: str, make, name: str, kwargs_of=lambda ex
         kwargs = kwargs_of(ex)
         expected = getattr(ref(), function)(*args, **kwargs)
         got = student.call(function, *args, **kwargs)
-        _compare(got, expected, function, fmt_inputs(**{f"arg{i}": a for i, a in
-                                                        enumerate(args)}, **kwargs))
+        _compare(
+            got,
+            expected,
+            function,
+            fmt_inputs(**{f"arg{i}": a for i, a in enumerate(args)}, **kwargs),
+        )
 
     check.__name__ = f"hidden_{function}"
     return check
@@ -79,54 +83,102 @@ def _normal(rng, *shape_scale):
     return rng.normal(size=shape) * scale
 
 
-_differential("4.1", "linear_forward",
-              lambda r, n, d, s: (_normal(r, n, d, s), _normal(r, d, 3, 1), _normal(r, 3, 1)),
-              "linear_forward against the reference")
-_differential("4.1", "linear_backward",
-              lambda r, n, d, s: (_normal(r, n, 3, s), _normal(r, n, d, 1), _normal(r, d, 3, 1),
-                                  _normal(r, 3, 1)),
-              "linear_backward against the reference")
+_differential(
+    "4.1",
+    "linear_forward",
+    lambda r, n, d, s: (_normal(r, n, d, s), _normal(r, d, 3, 1), _normal(r, 3, 1)),
+    "linear_forward against the reference",
+)
+_differential(
+    "4.1",
+    "linear_backward",
+    lambda r, n, d, s: (
+        _normal(r, n, 3, s),
+        _normal(r, n, d, 1),
+        _normal(r, d, 3, 1),
+        _normal(r, 3, 1),
+    ),
+    "linear_backward against the reference",
+)
 for _act in ACTIVATION_NAMES:
-    _differential("4.2", f"{_act}_forward", lambda r, n, d, s: (_normal(r, n, d, s),),
-                  f"{_act}_forward against the reference, up to |x| ~ 150")
-    _differential("4.2", f"{_act}_backward",
-                  lambda r, n, d, s: (_normal(r, n, d, 1), _normal(r, n, d, s)),
-                  f"{_act}_backward against the reference, up to |x| ~ 150")
-_differential("4.3", "softmax", lambda r, n, d, s: (_normal(r, n, d + 1, s * 10),),
-              "softmax against the reference, logits up to ~1500")
-_differential("4.3", "softmax_cross_entropy",
-              lambda r, n, d, s: (_normal(r, n, d + 1, s * 10), r.integers(0, d + 1, size=n)),
-              "softmax_cross_entropy against the reference, logits up to ~1500")
-_differential("4.3", "binary_cross_entropy",
-              lambda r, n, d, s: (_normal(r, n, s * 10), r.integers(0, 2, size=n).astype(float)),
-              "binary_cross_entropy against the reference, logits up to ~1500")
-_differential("4.3", "mse_loss", lambda r, n, d, s: (_normal(r, n, d, s), _normal(r, n, d, s)),
-              "mse_loss against the reference")
+    _differential(
+        "4.2",
+        f"{_act}_forward",
+        lambda r, n, d, s: (_normal(r, n, d, s),),
+        f"{_act}_forward against the reference, up to |x| ~ 150",
+    )
+    _differential(
+        "4.2",
+        f"{_act}_backward",
+        lambda r, n, d, s: (_normal(r, n, d, 1), _normal(r, n, d, s)),
+        f"{_act}_backward against the reference, up to |x| ~ 150",
+    )
+_differential(
+    "4.3",
+    "softmax",
+    lambda r, n, d, s: (_normal(r, n, d + 1, s * 10),),
+    "softmax against the reference, logits up to ~1500",
+)
+_differential(
+    "4.3",
+    "softmax_cross_entropy",
+    lambda r, n, d, s: (_normal(r, n, d + 1, s * 10), r.integers(0, d + 1, size=n)),
+    "softmax_cross_entropy against the reference, logits up to ~1500",
+)
+_differential(
+    "4.3",
+    "binary_cross_entropy",
+    lambda r, n, d, s: (_normal(r, n, s * 10), r.integers(0, 2, size=n).astype(float)),
+    "binary_cross_entropy against the reference, logits up to ~1500",
+)
+_differential(
+    "4.3",
+    "mse_loss",
+    lambda r, n, d, s: (_normal(r, n, d, s), _normal(r, n, d, s)),
+    "mse_loss against the reference",
+)
 
 
-@CHECKS.check(task="4.4", function="mlp_forward, mlp_loss_and_grads",
-              name="random networks with every activation, against the reference")
-@for_all(st.tuples(net_examples, st.sampled_from(ACTIVATION_NAMES)), max_examples=30,
-         describe=lambda ex: _describe_net((*ex[0][:3], ex[1])))
+@CHECKS.check(
+    task="4.4",
+    function="mlp_forward, mlp_loss_and_grads",
+    name="random networks with every activation, against the reference",
+)
+@for_all(
+    st.tuples(net_examples, st.sampled_from(ACTIVATION_NAMES)),
+    max_examples=30,
+    describe=lambda ex: _describe_net((*ex[0][:3], ex[1])),
+)
 def hidden_network(student, ex) -> None:
     net, activation = ex
     _, params, X, labels, _, _ = _net((*net[:3], activation))
     inputs = _describe_net((*net[:3], activation))
-    _compare(student.call("mlp_forward", params, X, activation=activation),
-             ref().mlp_forward(params, X, activation), "mlp_forward", inputs)
+    _compare(
+        student.call("mlp_forward", params, X, activation=activation),
+        ref().mlp_forward(params, X, activation),
+        "mlp_forward",
+        inputs,
+    )
     expected_loss, expected_grads = ref().mlp_loss_and_grads(params, X, labels, activation)
-    got = expect_sequence(student.call("mlp_loss_and_grads", params, X, labels,
-                                       activation=activation), 2, what="mlp_loss_and_grads")
+    got = expect_sequence(
+        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
+        2,
+        what="mlp_loss_and_grads",
+    )
     _compare(got[0], expected_loss, "mlp_loss_and_grads: loss", inputs)
     grads = expect_dict(got[1], list(params), what="mlp_loss_and_grads: grads")
     for key, expected in expected_grads.items():
         arr = expect_array(grads[key], expected.shape, what=f"mlp_loss_and_grads: grads[{key!r}]")
-        assert_gradient_close(arr, expected, what="mlp_loss_and_grads", parameter=key,
-                              inputs=inputs)
+        assert_gradient_close(
+            arr, expected, what="mlp_loss_and_grads", parameter=key, inputs=inputs
+        )
 
 
-@CHECKS.check(task="4.5", function="sgd_momentum_step",
-              name="several steps on random parameters, against the reference")
+@CHECKS.check(
+    task="4.5",
+    function="sgd_momentum_step",
+    name="several steps on random parameters, against the reference",
+)
 @for_all(st.tuples(shapes, seeds, st.floats(0.0, 0.99), st.floats(1e-3, 1.0)), max_examples=20)
 def hidden_momentum(student, ex) -> None:
     (n, d), seed, mu, lr = ex
@@ -138,25 +190,43 @@ def hidden_momentum(student, ex) -> None:
     for step in range(3):
         grads = {k: rng.normal(size=v.shape) for k, v in params.items()}
         p_ref, v_ref = ref().sgd_momentum_step(p_ref, grads, v_ref, lr, mu)
-        got = expect_sequence(student.call("sgd_momentum_step", p_got, grads, v_got, lr, mu), 2,
-                              what="sgd_momentum_step")
+        got = expect_sequence(
+            student.call("sgd_momentum_step", p_got, grads, v_got, lr, mu),
+            2,
+            what="sgd_momentum_step",
+        )
         p_got = expect_dict(got[0], list(params), what="sgd_momentum_step: params")
         v_got = expect_dict(got[1], list(params), what="sgd_momentum_step: velocity")
-        _compare(p_got, p_ref, f"sgd_momentum_step (step {step + 1}): params",
-                 fmt_inputs(lr=lr, momentum=mu))
-        _compare(v_got, v_ref, f"sgd_momentum_step (step {step + 1}): velocity",
-                 fmt_inputs(lr=lr, momentum=mu))
+        _compare(
+            p_got,
+            p_ref,
+            f"sgd_momentum_step (step {step + 1}): params",
+            fmt_inputs(lr=lr, momentum=mu),
+        )
+        _compare(
+            v_got,
+            v_ref,
+            f"sgd_momentum_step (step {step + 1}): velocity",
+            fmt_inputs(lr=lr, momentum=mu),
+        )
 
 
-@CHECKS.check(task="4.6", function="train_mlp",
-              name="digits: test accuracy measured by the grader >= 0.95", timeout=300)
+@CHECKS.check(
+    task="4.6",
+    function="train_mlp",
+    name="digits: test accuracy measured by the grader >= 0.95",
+    timeout=300,
+)
 def hidden_digits(student) -> None:
     from autograder.data import load_digits
 
     X_train, y_train = load_digits("train")
     X_test, y_test = load_digits("test")
-    result = expect_dict(student.call("train_mlp", X_train, y_train, [64, 128, 10],
-                                      **DIGITS_SETTINGS), ["params", "losses"], what="train_mlp")
+    result = expect_dict(
+        student.call("train_mlp", X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS),
+        ["params", "losses"],
+        what="train_mlp",
+    )
     params = expect_dict(result["params"], ["W1", "b1", "W2", "b2"], what="train_mlp: params")
     for key, shape in (("W1", (64, 128)), ("b1", (128,)), ("W2", (128, 10)), ("b2", (10,))):
         expect_array(params[key], shape, what=f"train_mlp: params[{key!r}]")
@@ -164,4 +234,5 @@ def hidden_digits(student) -> None:
     if accuracy < DIGITS_ACCURACY:
         raise CheckFailure(
             f"train_mlp on the digits (layers [64, 128, 10], {DIGITS_SETTINGS}): the grader"
-            f" measured test accuracy {accuracy:.3f}, needs {DIGITS_ACCURACY}.")
+            f" measured test accuracy {accuracy:.3f}, needs {DIGITS_ACCURACY}."
+        )

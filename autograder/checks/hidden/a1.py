@@ -1,0 +1,121 @@
+"""Hidden checks of A1: differential against the reference perceptron on hypothesis inputs.
+
+Inputs use small integers so that w . x = 0 (the boundary case) is frequent and every sum
+is exact: student and reference must agree exactly, not just closely.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder import reference
+from autograder.checks.a1 import train_result, update_cases, weights_and_points
+from autograder.checks.framework import Registry, for_all
+from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
+
+CHECKS = Registry(hidden=True)
+
+small_ints = st.integers(-3, 3).map(float)
+
+
+@st.composite
+def datasets(draw, separable: bool):
+    """(Xb (n, k) with a last column of ones, y (n,) in +-1, max_epochs)."""
+    n, d = draw(st.integers(1, 8)), draw(st.integers(1, 3))
+    X = draw(hnp.arrays(np.float64, (n, d), elements=small_ints))
+    Xb = np.hstack([X, np.ones((n, 1))])
+    if separable:  # label by a random integer plane, dropping points on it
+        w = draw(hnp.arrays(np.float64, d + 1, elements=small_ints))
+        score = Xb @ w
+        keep = score != 0
+        if not keep.any():
+            keep[:] = True
+            score = np.ones(n)
+        Xb, y = Xb[keep], np.where(score[keep] > 0, 1.0, -1.0)
+    else:
+        y = draw(hnp.arrays(np.float64, n, elements=st.sampled_from([1.0, -1.0])))
+    return Xb, y, draw(st.integers(1, 12))
+
+
+@CHECKS.check(task="1.1", function="add_bias", name="same as the reference")
+@for_all(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=7),
+                    elements=st.floats(-1e3, 1e3)))  # fmt: skip
+def add_bias_differential(student, X):
+    expected = reference.load("perceptron").add_bias(X)
+    got = expect_array(student.call("add_bias", X), expected.shape, what="add_bias(X)")
+    assert_close(got, expected, what="add_bias(X)", inputs=fmt_inputs(X=X))
+
+
+@CHECKS.check(task="1.2", function="predict", name="same as the reference")
+@for_all(weights_and_points(), max_examples=60)
+def predict_differential(student, case):
+    w, Xb = case
+    expected = reference.load("perceptron").predict(w, Xb)
+    got = expect_array(student.call("predict", w, Xb), expected.shape, what="predict(w, Xb)")
+    assert_close(got, expected, what="predict(w, Xb)", inputs=fmt_inputs(w=w, Xb=Xb))
+
+
+@CHECKS.check(task="1.3", function="perceptron_update", name="same as the reference")
+@for_all(update_cases(), max_examples=60)
+def update_differential(student, case):
+    w, x, y = case
+    expected = reference.load("perceptron").perceptron_update(w, x, y)
+    got = student.call_unmutated("perceptron_update", w, x, y)
+    got = expect_array(got, expected.shape, what="perceptron_update(w, x, y)")
+    assert_close(got, expected, what="perceptron_update(w, x, y)", inputs=fmt_inputs(w=w, x=x, y=y))
+
+
+def _compare_training(student, case):
+    Xb, y, max_epochs = case
+    expected = reference.load("perceptron").train_perceptron(Xb, y, max_epochs=max_epochs)
+    got = train_result(student, Xb, y, max_epochs=max_epochs)
+    inputs = fmt_inputs(Xb=Xb, y=y, max_epochs=max_epochs)
+    what = "train_perceptron(Xb, y, max_epochs)"
+    for key in ("mistakes_per_epoch", "converged", "updates"):
+        if got[key] != expected[key]:
+            raise CheckFailure(
+                f"{what}['{key}'] is wrong.\n  input: {inputs}\n  expected {expected[key]}, "
+                f"got {got[key]}"
+            )
+    assert_close(got["weights"], expected["weights"], what=f"{what}['weights']", inputs=inputs)
+
+
+@CHECKS.check(task="1.4", function="train_perceptron", name="same as reference, separable")
+@for_all(datasets(separable=True), max_examples=40)
+def train_differential_separable(student, case):
+    _compare_training(student, case)
+
+
+@CHECKS.check(task="1.4", function="train_perceptron", name="same as reference, any labels")
+@for_all(datasets(separable=False), max_examples=40)
+def train_differential_any(student, case):
+    _compare_training(student, case)
+
+
+@st.composite
+def separable_with_w_star(draw):
+    """(Xb, y, w_star) with w_star separating the points (margin > 0)."""
+    Xb, y, _ = draw(datasets(separable=True))
+    w_star = draw(hnp.arrays(np.float64, Xb.shape[1], elements=st.floats(-3, 3)))
+    margins = Xb @ w_star
+    keep = np.abs(margins) > 1e-3
+    if not keep.any():
+        w_star = np.zeros(Xb.shape[1])
+        w_star[-1] = 1.0
+        keep = np.ones(len(Xb), bool)
+        margins = Xb @ w_star
+    return Xb[keep], np.where(margins[keep] > 0, 1.0, -1.0), w_star
+
+
+@CHECKS.check(task="1.5", function="mistake_bound", name="same as the reference")
+@for_all(separable_with_w_star())
+def bound_differential(student, case):
+    Xb, y, w_star = case
+    expected = reference.load("perceptron").mistake_bound(Xb, y, w_star)
+    got = expect_float(student.call("mistake_bound", Xb, y, w_star), what="mistake_bound")
+    assert_close(
+        got, expected, what="mistake_bound(Xb, y, w_star)",
+        inputs=fmt_inputs(Xb=Xb, y=y, w_star=w_star),
+    )  # fmt: skip

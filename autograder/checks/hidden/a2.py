@@ -1,0 +1,195 @@
+"""Hidden checks of A2: differential against the reference on hypothesis inputs.
+
+The reference runs on the trusted side with the same catalogue functions (fixtures.py) the
+worker hands to the student's code, so both see identical f and grad_f.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder import reference
+from autograder.checks.a2 import HESSIAN_ATOL, descent, fn
+from autograder.checks.framework import Registry, for_all
+from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
+from autograder.sandboxed.fixtures import make_function
+from autograder.sandboxed.protocol import FnRef
+
+CHECKS = Registry(hidden=True)
+
+DIFFERENCE_ATOL = 1e-7
+"""Two central differences of the same f at the same h may sum in another order: rounding
+~1e-16 * |f| / h ~ 1e-9 for |f| ~ 1e2, h = 1e-5; 1e-7 keeps a margin, any bug is >> 1e-4."""
+GRADCHECK_ATOL = 1e-8
+"""A correct gradient's check is pure rounding noise (~1e-11); only its being tiny matters."""
+
+
+@st.composite
+def catalogue_points(draw):
+    """(name, params, x) of a smooth catalogue function and a point in its domain."""
+    d = draw(st.integers(2, 4))
+    x = draw(hnp.arrays(np.float64, d, elements=st.floats(-1.5, 1.5)))
+    name = draw(st.sampled_from(["sum_sin", "rosenbrock", "quadratic"]))
+    if name == "sum_sin":
+        params = {"a": draw(hnp.arrays(np.float64, d, elements=st.floats(-3, 3))).tolist()}
+    elif name == "quadratic":
+        A = draw(hnp.arrays(np.float64, (d, d), elements=st.integers(-3, 3).map(float)))
+        params = {
+            "A": A.tolist(),
+            "b": draw(hnp.arrays(np.float64, d, elements=st.floats(-2, 2))).tolist(),
+        }
+    else:
+        params = {}
+    return name, params, x
+
+
+def describe(case) -> str:
+    name, params, x = case[:3]
+    return f"f = {name}({params}), x = {np.round(x, 6).tolist()}"
+
+
+@CHECKS.check(task="2.1", function="numerical_gradient", name="same as the reference")
+@for_all(
+    st.tuples(catalogue_points(), st.sampled_from([1e-5, 1e-4, 1e-3])),
+    describe=lambda c: describe(c[0]) + f", h = {c[1]}",
+)
+def gradient_differential(student, case):
+    (name, params, x), h = case
+    f, _ = make_function(name, params)
+    expected = reference.load("gradient_descent").numerical_gradient(f, x, h=h)
+    got = student.call("numerical_gradient", FnRef(name, "f", params), x, h=h)
+    got = expect_array(got, x.shape, what="numerical_gradient(f, x, h)")
+    assert_close(got, expected, what="numerical_gradient(f, x, h)", atol=DIFFERENCE_ATOL)
+
+
+@CHECKS.check(task="2.2", function="relative_error", name="same as the reference")
+@for_all(
+    st.integers(1, 5).flatmap(
+        lambda n: st.tuples(
+            *[
+                hnp.arrays(
+                    np.float64,
+                    n,
+                    elements=st.sampled_from([0.0, 1e-10, -3e-9, 1.0, -2.5]) | st.floats(-1e3, 1e3),
+                )
+            ]
+            * 2
+        )
+    )
+)
+def relative_error_differential(student, case):
+    a, b = case
+    expected = reference.load("gradient_descent").relative_error(a, b)
+    got = expect_float(student.call("relative_error", a, b), what="relative_error")
+    assert_close(got, expected, what="relative_error(a, b)", inputs=fmt_inputs(a=a, b=b))
+
+
+@CHECKS.check(task="2.2", function="gradient_check", name="same as the reference")
+@for_all(
+    st.tuples(catalogue_points(), st.booleans()),
+    max_examples=25,
+    describe=lambda c: describe(c[0]) + (", wrong gradient" if c[1] else ""),
+)
+def gradient_check_differential(student, case):
+    (name, params, x), wrong = case
+    grad_name, grad_params = name, params
+    if wrong:
+        grad_name = "wrong_grad"
+        grad_params = {"base": name, "base_params": params, "coord": 0, "delta": 1.0}
+    f, _ = make_function(name, params)
+    _, grad = make_function(grad_name, grad_params)
+    expected = reference.load("gradient_descent").gradient_check(f, grad, x)
+    got = student.call(
+        "gradient_check", FnRef(name, "f", params), FnRef(grad_name, "grad", grad_params), x
+    )
+    got = expect_float(got, what="gradient_check")
+    assert_close(got, expected, what="gradient_check(f, grad_f, x)", rtol=1e-3, atol=GRADCHECK_ATOL)
+
+
+@st.composite
+def descent_cases(draw):
+    """A positive definite quadratic, x0, a step (sometimes too big), and stopping options."""
+    d = draw(st.integers(1, 3))
+    B = draw(hnp.arrays(np.float64, (d, d), elements=st.floats(-2, 2)))
+    A = B @ B.T + draw(st.floats(0.2, 2.0)) * np.eye(d)
+    params = {
+        "A": A.tolist(),
+        "b": draw(hnp.arrays(np.float64, d, elements=st.floats(-2, 2))).tolist(),
+    }
+    lam_max = float(np.linalg.eigvalsh(A).max())
+    step = draw(st.floats(0.05, 2.4)) / lam_max  # above 2 / lam_max it diverges
+    x0 = draw(hnp.arrays(np.float64, d, elements=st.floats(-3, 3)))
+    kwargs = {
+        "criterion": draw(st.sampled_from(["gradient", "value"])),
+        "eps": draw(st.sampled_from([1e-3, 1e-6, 1e-8])),
+        "max_iters": draw(st.integers(0, 400)),
+    }
+    return params, x0, step, kwargs
+
+
+@CHECKS.check(task="2.3", function="gradient_descent", name="same as the reference")
+@for_all(
+    descent_cases(),
+    max_examples=40,
+    describe=lambda c: (
+        f"f = 0.5 x^T A x + b^T x with {c[0]}, x0 = {c[1].tolist()}, "
+        f"step_size = {c[2]:.6g}, {fmt_inputs(**c[3])}"
+    ),
+)
+def descent_differential(student, case):
+    params, x0, step, kwargs = case
+    f, grad = make_function("quadratic", params)
+    expected = reference.load("gradient_descent").gradient_descent(f, grad, x0, step, **kwargs)
+    f_ref, grad_ref = fn("quadratic", params)
+    got = descent(student, f_ref, grad_ref, x0, step, **kwargs)
+    for key in ("reason", "converged", "iterations"):
+        if got[key] != expected[key]:
+            raise CheckFailure(
+                f"gradient_descent(...)['{key}'] is wrong: expected {expected[key]!r}, got "
+                f"{got[key]!r} (it took {got['iterations']} steps, expected "
+                f"{expected['iterations']})."
+            )
+    finite = np.isfinite(expected["values"])
+    assert_close(
+        got["trajectory"][finite],
+        expected["trajectory"][finite],
+        what="gradient_descent(...)['trajectory']",
+    )
+    assert_close(
+        got["values"][finite], expected["values"][finite], what="gradient_descent(...)['values']"
+    )
+
+
+@CHECKS.check(task="2.4", function="numerical_hessian", name="same as the reference")
+@for_all(catalogue_points(), max_examples=25, describe=describe)
+def hessian_differential(student, case):
+    name, params, x = case
+    f, _ = make_function(name, params)
+    expected = reference.load("gradient_descent").numerical_hessian(f, x)
+    got = student.call("numerical_hessian", FnRef(name, "f", params), x)
+    got = expect_array(got, (x.size, x.size), what="numerical_hessian(f, x)")
+    assert_close(got, expected, what="numerical_hessian(f, x)", rtol=1e-5, atol=HESSIAN_ATOL)
+
+
+@st.composite
+def symmetric_matrices(draw):
+    """Small-integer symmetric matrices: singular (degenerate) ones are common."""
+    d = draw(st.integers(1, 4))
+    M = draw(hnp.arrays(np.float64, (d, d), elements=st.integers(-2, 2).map(float)))
+    if draw(st.booleans()):
+        M = M @ M.T * draw(st.sampled_from([1.0, -1.0]))  # semi-definite: min or max or degenerate
+    return (M + M.T) / 2
+
+
+@CHECKS.check(task="2.5", function="classify_critical_point", name="same as the reference")
+@for_all(symmetric_matrices(), max_examples=60, describe=lambda H: f"H = {H.tolist()}")
+def classify_differential(student, H):
+    expected = reference.load("gradient_descent").classify_critical_point(H)
+    got = student.call("classify_critical_point", H)
+    if got != expected:
+        raise CheckFailure(
+            f"classify_critical_point(H) returned {got!r}, expected {expected!r} "
+            f"(eigenvalues {np.round(np.linalg.eigvalsh(H), 6).tolist()})."
+        )

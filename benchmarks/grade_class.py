@@ -1,0 +1,102 @@
+"""Batch grading: `autograder grade-all` over a generated class with --jobs 1 and --jobs 2.
+
+The class: N students (default 100), every other one a copy of the reference, the rest the
+corpus entries (tests/corpus/buggy and alternative, via autograder/corpus.py) in turn, for
+the assignments chosen (default a3 only, to keep the run affordable: A4 trains networks and
+costs ~5x more per submission). Each run uses a fresh gradebook. Reported: wall time,
+submissions per minute, speed-up of --jobs 2 over --jobs 1.
+
+Run: python benchmarks/grade_class.py [--students 100] [--assignment a3] [--jobs 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _common
+
+from autograder import corpus
+
+REFERENCE = _common.REPO_ROOT / "reference_solution"
+CORPUS = _common.REPO_ROOT / "tests" / "corpus"
+SUMMARY = re.compile(r"(\d+) graded now \((\d+) errors\)")
+
+
+def make_class(out: Path, students: int, folders: list[str]) -> dict[str, int]:
+    """Write out/<student>/<folder>/ for each student; return how many of each kind."""
+    pool = {folder: [e for sub in ("buggy", "alternative")
+                     for e in corpus.entries(CORPUS / sub) if e.folder == folder]
+            for folder in folders}
+    kinds = {"reference": 0, "corpus": 0}
+    with tempfile.TemporaryDirectory() as scratch:
+        for i in range(students):
+            student = out / f"student{i:03d}"
+            for folder in folders:
+                entries = pool[folder]
+                if i % 2 == 0 or not entries:
+                    shutil.copytree(REFERENCE / folder, student / folder,
+                                    ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
+                else:
+                    entry = entries[(i // 2) % len(entries)]
+                    built = corpus.materialize(entry, REFERENCE, Path(scratch) / f"{i}")
+                    shutil.copytree(built / folder, student / folder)
+            kinds["reference" if i % 2 == 0 else "corpus"] += 1
+    return kinds
+
+
+def grade_all(directory: Path, jobs: int, only: list[str], book: Path) -> tuple[float, int, int]:
+    """(wall seconds, graded, errors) of one `autograder grade-all` run."""
+    args = [sys.executable, "-m", "autograder", "grade-all", str(directory), "--jobs", str(jobs),
+            "--gradebook", str(book), "--no-progress"]
+    for a in only:
+        args += ["--assignment", a]
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=_common.REPO_ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    match = SUMMARY.search(done.stdout)
+    if done.returncode != 0 or not match:
+        raise RuntimeError(f"grade-all failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return seconds, int(match.group(1)), int(match.group(2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--assignment", action="append", metavar="aN",
+                        help="assignments to grade (default: a3)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args(argv)
+    from autograder.checks import suite
+
+    only = args.assignment or ["a3"]
+    folders = [s.assignment.folder for s in suite(include_hidden=False)
+               if s.assignment.id in only]
+    print(_common.machine_header())
+    with tempfile.TemporaryDirectory(prefix="bplab-bench-class-") as tmp:
+        klass = Path(tmp) / "class"
+        kinds = make_class(klass, args.students, folders)
+        print(f"class: {args.students} submissions of {only} ({kinds['reference']} reference"
+              f" copies, {kinds['corpus']} corpus buggy/alternative); fresh gradebook per run\n")
+        rows, first = [], None
+        for jobs in args.jobs:
+            seconds, graded, errors = grade_all(klass, jobs, only, Path(tmp) / f"book{jobs}.db")
+            first = first or seconds
+            rows.append([f"{jobs}", f"{seconds:.1f}", f"{graded}", f"{errors}",
+                         f"{graded / seconds * 60:.1f}", f"{first / seconds:.2f}"])
+    _common.print_table(["--jobs", "wall s", "graded", "errors", "submissions/min", "speed-up"],
+                        rows)
+    print(f"\nspeed-up of --jobs {args.jobs[-1]} over --jobs {args.jobs[0]}: {rows[-1][-1]}"
+          f" (target >= 1.8 for 2 jobs on {os.cpu_count()} cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+"""Grading one submission: `autograder grade reference_solution` against nbgrader autograde.
+
+Kit: the CLI as a subprocess (wall time, every assignment that has checks, hidden included).
+nbgrader: the kit's generated course (autograder/nbgrader_course.py) in a temp dir,
+`nbgrader generate_assignment` per assignment, the reference's modules placed as student
+"ref"'s submission, then `nbgrader autograde <assignment> --student ref`, timed. Its graded
+cells run the kit's VISIBLE checks in the notebook's kernel, after the notebook's own cells.
+Counts and the time breakdown come from one instrumented in-process grading: checks from
+the SubmissionResult, worker calls from Student.calls, hypothesis examples by counting the
+bodies of for_all properties, worker start-ups timed where they happen, and a no-op call's
+round trip measured on its own.
+
+Run: python benchmarks/grade_one.py [--repeats 2] [--assignment a3 ...] [--no-nbgrader]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _common
+
+REFERENCE = _common.REPO_ROOT / "reference_solution"
+COMMAND_TIMEOUT = 1800
+
+COUNTS = {"examples": 0, "starts": 0, "start_seconds": 0.0}
+
+
+def instrument() -> None:
+    """Count hypothesis examples and time worker start-ups; before the checks are imported."""
+    from autograder import worker
+    from autograder.checks import framework
+
+    plain_for_all = framework.for_all
+
+    def counting_for_all(strategy, *args, **kwargs):
+        decorate = plain_for_all(strategy, *args, **kwargs)
+
+        def wrap(body):
+            def counted(student, example):
+                COUNTS["examples"] += 1
+                return body(student, example)
+
+            counted.__name__ = getattr(body, "__name__", "property")
+            return decorate(counted)
+
+        return wrap
+
+    framework.for_all = counting_for_all
+    plain_start = worker.Worker.start
+
+    def timed_start(self):
+        started = time.perf_counter()
+        try:
+            return plain_start(self)
+        finally:
+            COUNTS["starts"] += 1
+            COUNTS["start_seconds"] += time.perf_counter() - started
+
+    worker.Worker.start = timed_start
+    plain_init = framework.Student.__init__
+    framework.STUDENTS = []
+
+    def init(self, *args, **kwargs):
+        plain_init(self, *args, **kwargs)
+        framework.STUDENTS.append(self)
+
+    framework.Student.__init__ = init
+
+
+def graded_in_process(only: list[str] | None, include_hidden: bool) -> dict:
+    """One grading with counters: checks, worker calls, examples, start-ups, seconds."""
+    from autograder.checks import framework
+    from autograder.grade import grade_submission
+
+    for key in COUNTS:
+        COUNTS[key] = 0
+    framework.STUDENTS.clear()
+    started = time.perf_counter()
+    result = grade_submission(REFERENCE, only=only, include_hidden=include_hidden)
+    seconds = time.perf_counter() - started
+    checks = [c for a in result.assignments for t in a.tasks for c in t.checks]
+    return {
+        "seconds": seconds,
+        "checks": len(checks),
+        "passed": sum(c.passed for c in checks),
+        "check_seconds": sum(c.seconds for c in checks),
+        "calls": sum(s.calls for s in framework.STUDENTS),
+        "assignments": [a.id for a in result.assignments],
+        "score": f"{result.score:g}/{result.max_score:g}",
+        "isolation": result.isolation,
+        **COUNTS,
+    }
+
+
+def noop_round_trip(calls: int = 500) -> tuple[float, float]:
+    """(start-up seconds, median round trip seconds) of a worker calling a no-op function."""
+    from autograder.worker import Worker
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "noop.py").write_text("def noop():\n    return None\n")
+        worker = Worker(Path(tmp))
+        started = time.perf_counter()
+        worker.start()
+        start_up = time.perf_counter() - started
+        try:
+            worker.import_module("noop")
+            times = []
+            for _ in range(calls):
+                t = time.perf_counter()
+                worker.call("noop", "noop")
+                times.append(time.perf_counter() - t)
+        finally:
+            worker.close()
+    return start_up, statistics.median(times)
+
+
+def cli_start_up(repeats: int = 3) -> float:
+    """Median wall seconds of a Python process importing the CLI, grading and every check."""
+    code = "import autograder.cli, autograder.grade, autograder.checks as c; c.suite(True)"
+    return _common.median_time(
+        lambda: subprocess.run([sys.executable, "-c", code], cwd=_common.REPO_ROOT, check=True),
+        repeats)
+
+
+def kit_cli(only: list[str] | None) -> float:
+    """Wall seconds of `python -m autograder grade reference_solution` as a subprocess."""
+    args = [sys.executable, "-m", "autograder", "grade", str(REFERENCE), "--quiet"]
+    for a in only or []:
+        args += ["--assignment", a]
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=_common.REPO_ROOT, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"autograder grade failed:\n{done.stdout}\n{done.stderr}")
+    return seconds
+
+
+def _jupyter_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = tmp / "jupyter" / name.lower()
+        path.mkdir(parents=True, exist_ok=True)
+        env[name] = str(path)
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+def _run(args: list[str], cwd: Path, env: dict, check: bool = True) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"{args} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return time.perf_counter() - started
+
+
+def nbgrader_course(tmp: Path, folders: list[str]) -> tuple[Path, dict]:
+    """Build the kit's course, generate each assignment, submit the reference as "ref"."""
+    env = _jupyter_env(tmp)
+    course = tmp / "course"
+    (tmp / "exchange").mkdir()
+    args = [sys.executable, "-m", "autograder", "nbgrader", "course", "--out", str(course),
+            "--exchange", str(tmp / "exchange")]
+    for folder in folders:
+        args += ["--assignment", folder]
+    _run(args, tmp, env)
+    for folder in folders:
+        _run([sys.executable, "-m", "nbgrader", "generate_assignment", folder], course, env)
+        submitted = course / "submitted" / "ref" / folder
+        shutil.copytree(course / "release" / folder, submitted)
+        for module in (REFERENCE / folder).glob("*.py"):
+            shutil.copy(module, submitted / module.name)
+    return course, env
+
+
+def nbgrader_autograde(course: Path, env: dict, folders: list[str]) -> float:
+    """Wall seconds of `nbgrader autograde F --student ref --force` for every folder."""
+    total = 0.0
+    for folder in folders:
+        total += _run([sys.executable, "-m", "nbgrader", "autograde", folder, "--student", "ref",
+                       "--force"], course, env)
+        graded = course / "autograded" / "ref" / folder / f"{folder}.ipynb"
+        if not graded.is_file():
+            raise RuntimeError(f"nbgrader autograde left no {graded}")
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--assignment", action="append", metavar="aN",
+                        help="only these assignments (default: every one with checks)")
+    parser.add_argument("--no-nbgrader", action="store_true")
+    args = parser.parse_args(argv)
+
+    instrument()
+    from autograder.checks import suite
+
+    suites = [s for s in suite(include_hidden=False)
+              if not args.assignment or s.assignment.id in args.assignment]
+    only = [s.assignment.id for s in suites]
+    folders = [s.assignment.folder for s in suites]
+    print(_common.machine_header())
+    print(f"submission: reference_solution, assignments {only} (those with checks);"
+          f" median of {args.repeats}, kit and nbgrader interleaved\n")
+
+    start_up, round_trip = noop_round_trip()
+    hidden = graded_in_process(only, include_hidden=True)
+    visible = graded_in_process(only, include_hidden=False)
+
+    kit_times, nb_times = [], []
+    with tempfile.TemporaryDirectory(prefix="bplab-bench-nbgrader-") as tmp:
+        course = env = None
+        if not args.no_nbgrader:
+            course, env = nbgrader_course(Path(tmp), folders)
+        for _ in range(args.repeats):
+            kit_times.append(kit_cli(only))
+            if course is not None:
+                nb_times.append(nbgrader_autograde(course, env, folders))
+    kit = statistics.median(kit_times)
+    nb = statistics.median(nb_times) if nb_times else None
+
+    rows = [
+        ["autograder grade (visible + hidden, sandboxed)", f"{kit:.1f}",
+         f"{hidden['checks']}", f"{hidden['examples']}", f"{hidden['calls']}", "1.00"],
+        ["  the same in process, visible checks only", f"{visible['seconds']:.1f}",
+         f"{visible['checks']}", f"{visible['examples']}", f"{visible['calls']}", "-"],
+    ]
+    if nb is not None:
+        rows.append(["nbgrader autograde (kit's course, visible checks in the kernel)",
+                     f"{nb:.1f}", f"{visible['checks']}", f"{visible['examples']}",
+                     f"{visible['calls']}", f"{nb / kit:.2f}"])
+    _common.print_table(["run", "wall s", "checks", "hypothesis examples", "worker calls",
+                         "time / kit"], rows)
+
+    protocol = hidden["calls"] * round_trip
+    checks_only = hidden["seconds"] - hidden["start_seconds"] - protocol
+    print(f"\nBreakdown of one in-process grading (visible + hidden, {hidden['score']} points,"
+          f" isolation {hidden['isolation']}): {hidden['seconds']:.2f} s")
+    _common.print_table(["part", "seconds", "share"], [
+        [f"worker start-ups ({hidden['starts']}, timed in the run)",
+         f"{hidden['start_seconds']:.2f}", f"{hidden['start_seconds'] / hidden['seconds']:.0%}"],
+        [f"protocol: {hidden['calls']} calls x {round_trip * 1e6:.0f} us (no-op round trip)",
+         f"{protocol:.2f}", f"{protocol / hidden['seconds']:.0%}"],
+        ["checks: student code + grader's own computation + hypothesis",
+         f"{checks_only:.2f}", f"{checks_only / hidden['seconds']:.0%}"],
+    ])
+    print(f"CLI process start-up + the kit's imports (python -c 'import ...', separately):"
+          f" {cli_start_up():.2f} s")
+    print(f"\nno-op worker: start-up {start_up * 1e3:.0f} ms, round trip"
+          f" {round_trip * 1e6:.0f} us (median of 500)")
+    if nb is not None:
+        print(f"kit speed-up over nbgrader: {nb / kit:.2f}x (target >= 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
