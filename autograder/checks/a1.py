@@ -152,7 +152,8 @@ def update_hand_cases(student):
         got = expect_array(got, (3,), what="perceptron_update(w, x, y)")
         assert_close(
             got, expected, what="perceptron_update(w, x, y)",
-            inputs=fmt_inputs(w=w, x=x, y=y), hint=f"{why}. {BOUNDARY_HINT}",
+            inputs=fmt_inputs(w=w, x=x, y=y),
+            hint=why + (f"; {BOUNDARY_HINT}" if "w.x = 0" in why else ""),
         )  # fmt: skip
 
 

@@ -80,6 +80,11 @@ def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwarg
         student.call_unmutated("gradient_descent", f, grad, x0, step, **kwargs), GD_KEYS, what=what
     )
     k = expect_int(got["iterations"], what=f"{what}['iterations']")
+    if np.shape(got["trajectory"])[:1] == (k,):
+        raise CheckFailure(
+            f"{what}: trajectory has {k} points for {k} iterations; it must start with x0, "
+            f"so k steps give k + 1 points (x0, x1, ..., xk) and k + 1 values."
+        )
     expect_array(got["trajectory"], (k + 1, x0.size), what=f"{what}['trajectory']", finite=False)
     expect_array(got["values"], (k + 1,), what=f"{what}['values']", finite=False)
     expect_bool(got["converged"], what=f"{what}['converged']")
@@ -109,6 +114,7 @@ def gradient_lecture(student):
         assert_close(
             got, expected, what="numerical_gradient(f, x)", atol=NUMERIC_ATOL,
             inputs=f"f = lecture 000's x1^2 + x1(1 - x2) + x2^2 - x2 x3 + x3^2 + x3, x = {x}",
+            hint="central difference: (f(x + h e_i) - f(x - h e_i)) / (2h)",
         )  # fmt: skip
 
 
@@ -143,7 +149,10 @@ def relative_error_hand(student):
     ]
     for a, b, expected, why in cases:
         a, b = np.array(a), np.array(b)
-        got = expect_float(student.call_unmutated("relative_error", a, b), what="relative_error")
+        got = expect_float(
+            student.call_unmutated("relative_error", a, b),
+            what=f"relative_error(a, b) for {fmt_inputs(a=a, b=b)},",
+        )
         assert_close(
             got, expected, what="relative_error(a, b)", inputs=fmt_inputs(a=a, b=b),
             hint=f"{why}: max over entries of |a - b| / max(1e-8, |a| + |b|)",
@@ -307,7 +316,11 @@ def hessian_lecture(student):
     what = "numerical_hessian(lecture 000's 3-variable f, (-1, -1, -1))"
     if not np.array_equal(got, got.T):
         raise CheckFailure(f"{what} is not symmetric: compute H[i, j] for i <= j and mirror it.")
-    assert_close(got, LECTURE_HESSIAN, what=what, atol=HESSIAN_ATOL)
+    assert_close(
+        got, LECTURE_HESSIAN, what=what, atol=HESSIAN_ATOL,
+        hint="H[i, j] = (f(x+h e_i+h e_j) - f(x+h e_i-h e_j) - f(x-h e_i+h e_j) + f(x-h e_i-h e_j))"
+        " / (4 h^2)",
+    )  # fmt: skip
     # Tridiagonal (2, -1): eigenvalues 2 - sqrt(2), 2, 2 + sqrt(2) = 0.586, 2, 3.414.
     assert_close(
         np.linalg.eigvalsh(got), [0.586, 2.0, 3.414], what=f"the eigenvalues of {what}",
