@@ -505,16 +505,18 @@ class BatchSummary:
 
 
 def _write_outputs(out_dir: Path, row: Row) -> None:
-    from autograder.report import markdown_feedback, write_results_json
+    from autograder.report import write_feedback, write_results_json
 
     result = row.result()
     folder = out_dir / row.student
     folder.mkdir(parents=True, exist_ok=True)
     write_results_json(result, folder / "results.json")
-    text = markdown_feedback(result)
+    write_feedback(result, folder / "feedback.md")
+    write_feedback(result, folder / "feedback.html")
     if row.status == "error":
-        text = f"> Grading failed: {row.reason.splitlines()[0] if row.reason else ''}\n\n" + text
-    (folder / "feedback.md").write_text(text)
+        feedback = folder / "feedback.md"
+        reason = row.reason.splitlines()[0] if row.reason else ""
+        feedback.write_text(f"> Grading failed: {reason}\n\n" + feedback.read_text())
 
 
 def run_batch(

@@ -25,7 +25,7 @@ EXTRA_COMMANDS = {
 
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade_submission
-    from autograder.report import console_table, markdown_feedback, write_results_json
+    from autograder.report import console_table, write_feedback, write_results_json
 
     result = grade_submission(
         Path(args.submission), include_hidden=not args.visible_only, only=args.assignment or None
@@ -35,8 +35,8 @@ def _grade(args: argparse.Namespace) -> int:
         write_results_json(result, Path(args.results))
         print(f"\nresults.json written to {args.results}")
     if args.feedback:
-        Path(args.feedback).write_text(markdown_feedback(result))
-        print(f"Feedback written to {args.feedback}")
+        written = write_feedback(result, Path(args.feedback))
+        print("Feedback written to " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade one submission directory")
     grade.add_argument("submission", help="a directory laid out like assignments/")
     grade.add_argument("--results", help="write Gradescope's results.json here")
-    grade.add_argument("--feedback", help="write a Markdown feedback report here")
+    grade.add_argument("--feedback", help="write a feedback report here (.md or .html)")
     grade.add_argument(
         "--assignment",
         action="append",

@@ -81,6 +81,8 @@ class AssignmentResult:
     note: str = ""
     notices: list[str] = field(default_factory=list)
     """What the safe copy-in did not copy and why (links, huge or foreign files)."""
+    artifacts: dict = field(default_factory=dict)
+    """Plain data the checks kept for the report (e.g. the student's training curve)."""
 
     @property
     def score(self) -> float:
@@ -281,7 +283,9 @@ def grade_assignment(
             tasks[check.task].checks.append(result)
             if progress:
                 progress(f"{a.id} {check.task} {check.name}: {'ok' if result.passed else 'FAIL'}")
-    return AssignmentResult(a.id, a.folder, a.title, list(tasks.values()), "", notices)
+    return AssignmentResult(
+        a.id, a.folder, a.title, list(tasks.values()), "", notices, dict(student.artifacts)
+    )
 
 
 def import_error_message(module: str, error) -> str:

@@ -146,3 +146,70 @@ def markdown_feedback(result: SubmissionResult) -> str:
             if text:
                 lines += [f"### Task {t.task}: `{t.title}`", "", "```text", text, "```", ""]
     return "\n".join(lines)
+
+
+def training_plots(result: SubmissionResult) -> list[tuple[str, str]]:
+    """(file name, SVG text) of every training curve the checks recorded."""
+    from autograder.plots import line_plot_svg
+
+    plots = []
+    for a in result.assignments:
+        curve = a.artifacts.get("training_curve") if a.artifacts else None
+        if curve:
+            plots.append((f"{a.id}_training_curve.svg",
+                          line_plot_svg(curve["curves"], curve["title"])))
+    return plots
+
+
+def write_feedback(result: SubmissionResult, path: Path) -> list[Path]:
+    """Write the feedback report: HTML (plots inline) for *.html, else Markdown + SVG files."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plots = training_plots(result)
+    if path.suffix.lower() in (".html", ".htm"):
+        path.write_text(html_feedback(result, plots))
+        return [path]
+    written = [path]
+    text = markdown_feedback(result)
+    if plots:
+        text += "\n## Training curves\n\n"
+        for name, svg in plots:
+            (path.parent / name).write_text(svg)
+            written.append(path.parent / name)
+            text += f"![your training curve beside the reference's]({name})\n\n"
+    path.write_text(text)
+    return written
+
+
+def html_feedback(result: SubmissionResult, plots: list[tuple[str, str]] | None = None) -> str:
+    """A self-contained HTML report: the score table, every failure in full, the plots."""
+    from html import escape
+
+    rows = []
+    for a in result.assignments:
+        for t in a.tasks:
+            status = "ok" if t.checks and t.passed == len(t.checks) else "lost"
+            rows.append(f"<tr class='{status}'><td>{a.id}</td><td>{t.task}</td>"
+                        f"<td><code>{escape(t.title)}</code></td>"
+                        f"<td>{_points(t.score)} / {_points(t.max_points)}</td>"
+                        f"<td>{t.passed} / {len(t.checks)}</td></tr>")
+    failures = "\n".join(
+        f"<h3>Task {t.task}: {escape(t.title)}</h3><pre>{escape(task_feedback(t))}</pre>"
+        for a in result.assignments for t in a.tasks if task_feedback(t))
+    notes = "\n".join(f"<pre>{escape(a.note)}</pre>" for a in result.assignments if a.note)
+    figures = "\n".join(svg for _, svg in (plots if plots is not None else training_plots(result)))
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Feedback: {escape(result.submission)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
+td,th{{padding:2px 8px}} tr.lost td{{background:#fde8e8}} tr.ok td{{background:#e8f6e8}}
+pre{{background:#f6f6f6;padding:8px;white-space:pre-wrap}}</style></head><body>
+<h1>Feedback: {escape(result.submission)}</h1>
+<p><b>Total: {_points(result.score)} / {_points(result.max_score)} points</b></p>
+<table><tr><th>assignment</th><th>task</th><th>function</th><th>points</th><th>checks</th></tr>
+{"".join(rows)}</table>
+{notes}
+<h2>What to fix</h2>
+{failures or "<p>Nothing: every check passed.</p>"}
+{"<h2>Training curves</h2>" + figures if figures else ""}
+</body></html>
+"""

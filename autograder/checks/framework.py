@@ -195,6 +195,11 @@ class Student:
         self.fault: StudentFault | None = None
         self.calls = 0
         self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
+        self.artifacts: dict[str, Any] = {}  # plain data for the report, e.g. training curves
+
+    def record(self, name: str, value: Any) -> None:
+        """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
+        self.artifacts[name] = value
 
     def timeout_for(self, function: str) -> float:
         """The call limit for ``function``: shortened after a timeout (fail fast on hangs).

@@ -8,6 +8,8 @@ accuracy the grader measures itself on the digits split.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -231,8 +233,40 @@ def hidden_digits(student) -> None:
     for key, shape in (("W1", (64, 128)), ("b1", (128,)), ("W2", (128, 10)), ("b2", (10,))):
         expect_array(params[key], shape, what=f"train_mlp: params[{key!r}]")
     accuracy = float(np.mean(own_forward(params, X_test).argmax(axis=1) == y_test))
+    curve = _loss_curve(result["losses"])
+    if curve:
+        student.record("training_curve", {
+            "title": "train_mlp on the digits: mean training loss per epoch",
+            "curves": {"yours": curve, "reference": _reference_digits_curve()},
+        })
     if accuracy < DIGITS_ACCURACY:
         raise CheckFailure(
             f"train_mlp on the digits (layers [64, 128, 10], {DIGITS_SETTINGS}): the grader"
             f" measured test accuracy {accuracy:.3f}, needs {DIGITS_ACCURACY}."
         )
+
+
+MAX_CURVE_POINTS = 1000
+"""Epochs kept of a returned loss curve for the report's plot (the settings ask for 30)."""
+
+
+def _loss_curve(losses) -> list[float]:
+    """The student's per-epoch losses as finite floats, or [] if they are not that."""
+    if isinstance(losses, np.ndarray) and losses.ndim == 1 and losses.dtype.kind in "fi":
+        losses = losses.tolist()
+    if not isinstance(losses, list) or not losses:
+        return []
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in losses):
+        return []
+    curve = [float(v) for v in losses[:MAX_CURVE_POINTS]]
+    return curve if all(np.isfinite(curve)) else []
+
+
+@functools.cache
+def _reference_digits_curve() -> list[float]:
+    """The reference's loss curve with the same data and settings (trusted side, once)."""
+    from autograder.data import load_digits
+
+    X_train, y_train = load_digits("train")
+    result = ref().train_mlp(X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS)
+    return [float(v) for v in result["losses"]]
