@@ -376,9 +376,18 @@ def _children_of(pid: int) -> list[int]:
         except (OSError, ValueError):
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if int(fields[1]) == pid and fields[0] != "Z" and _is_worker(entry):
             found.append(int(entry))
     return found
+
+
+def _is_worker(pid: str) -> bool:
+    """A sandboxed worker (bwrap or the worker's python), not another test's helper process."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(arg.endswith(b"bwrap") or arg.endswith(b"main.py") for arg in argv)
 
 
 def test_no_worker_process_survives_a_fork_bomb_or_a_hang(gradings):
