@@ -193,3 +193,20 @@ def test_frame_whose_length_disagrees_with_its_prefix_is_rejected():
         protocol.decode_frame(data + b"x")
     with pytest.raises(ProtocolError):
         protocol.decode_frame(data[:-1])
+
+
+class _HostileArray(np.ndarray):
+    """An ndarray subclass whose own methods all raise: the encoder must not call them."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("__array__ called")
+
+    def tobytes(self, *args, **kwargs):
+        raise RuntimeError("tobytes called")
+
+
+def test_an_ndarray_subclass_is_sent_as_its_data_without_calling_its_methods():
+    hostile = np.arange(3.0).view(_HostileArray)
+    decoded = protocol.decode_frame(protocol.encode(hostile, lenient=True))
+    assert type(decoded) is np.ndarray
+    assert decoded.tolist() == [0.0, 1.0, 2.0]

@@ -89,7 +89,7 @@ def _encode_array(arr: np.ndarray, buffers: list[bytes]) -> Any:
     dtype_name = _DTYPE_NAMES.get(arr.dtype)  # None for other dtypes and byte orders
     if dtype_name is None or arr.ndim > MAX_NDIM:
         return None
-    buffers.append(arr.tobytes(order="C"))
+    buffers.append(np.ndarray.tobytes(arr, order="C"))
     return {"$nd": [dtype_name, list(arr.shape)]}
 
 
@@ -110,7 +110,11 @@ def _to_plain(value: Any, buffers: list[bytes], depth: int, lenient: bool) -> An
         if all(type(k) is str for k in value):
             return {_escape(k): _to_plain(v, buffers, depth + 1, lenient) for k, v in value.items()}
     elif isinstance(value, np.ndarray):
-        encoded = _encode_array(np.asarray(value), buffers)
+        try:  # a subclass is read through the base class: none of its methods runs
+            base = value if kind is np.ndarray else np.ndarray.view(value, np.ndarray)
+            encoded = _encode_array(base, buffers)
+        except Exception:  # noqa: BLE001 - a hostile subclass; reported as unencodable
+            encoded = None
         if encoded is not None:
             return encoded
     elif isinstance(value, np.generic) and kind in (np.bool_,) + _NP_NUMBERS:
