@@ -1,9 +1,8 @@
 """The kit's whole-network gradient check against a full per-coordinate check, on A4's MLP.
 
 Kit: DIRECTIONS random directional derivatives of the loss plus SAMPLED_COORDINATES sampled
-coordinates per parameter array (the method of autograder/checks/a4.py `network_gradient`,
-whose body is inline there, so it is re-stated below as a function over
-(loss_fn, params, grads) with the same constants and comparison). Full: a central difference
+coordinates per parameter array: autograder.gradcheck.directional_gradient_check, called
+exactly as A4's `network_gradient` check calls it. Full: a central difference
 for every coordinate (CS231n's eval_numerical_gradient: 2·P forward passes).
 Both use the reference's forward pass as the grader-side loss, the same step h and the same
 tolerance (compare.assert_gradient_close via checks.a4.assert_matches_difference).
@@ -21,15 +20,10 @@ import _common  # noqa: F401  (puts the repo on sys.path)
 import numpy as np
 
 from autograder import reference
-from autograder.checks.a4 import (
-    DIRECTIONS,
-    H_KINKED,
-    H_SMOOTH,
-    SAMPLED_COORDINATES,
-    assert_matches_difference,
-)
+from autograder.checks.a4 import H_KINKED, H_SMOOTH, assert_matches_difference
 from autograder.compare import CheckFailure
 from autograder.data import load_digits
+from autograder.gradcheck import DIRECTIONS, SAMPLED_COORDINATES, directional_gradient_check
 
 INPUTS, CLASSES = 64, 10
 BATCH = 8
@@ -37,47 +31,17 @@ BATCH = 8
 BUG_KINDS = ("sign flip", "zeroed", "x1.5")
 
 
-def kit_check(loss_fn, params, grads, rng, h, lean: bool = False) -> str | None:
-    """The kit's method: directional derivatives + sampled coordinates. Failure text or None.
-
-    lean=True is a what-if, not the kit's code: random ±1 directions (cheaper to draw than
-    normal ones) and sampled coordinates perturbed in place in one copy of the params
-    (instead of two full array copies per coordinate). Same loss evaluations, same verdicts.
-    """
+def kit_check(loss_fn, params, grads, rng, h) -> str | None:
+    """The kit's own check (autograder.gradcheck, as A4 calls it). Failure text or None."""
     try:
-        for _ in range(DIRECTIONS):
-            d = {k: _direction(rng, v.shape, lean) for k, v in params.items()}
-            up = loss_fn({k: v + h * d[k] for k, v in params.items()})
-            down = loss_fn({k: v - h * d[k] for k, v in params.items()})
-            analytic = sum(float(np.sum(grads[k] * d[k])) for k in params)
-            assert_matches_difference(analytic, (up - down) / (2 * h), what="grads",
-                                      parameter="direction")
-        work = {k: v.copy() for k, v in params.items()} if lean else params
-        for key, value in params.items():
-            for _ in range(SAMPLED_COORDINATES):
-                index = tuple(int(rng.integers(0, s)) for s in value.shape)
-                if lean:
-                    work[key][index] = value[index] + h
-                    up = loss_fn(work)
-                    work[key][index] = value[index] - h
-                    down = loss_fn(work)
-                    work[key][index] = value[index]
-                else:
-                    bump = np.zeros_like(value)
-                    bump[index] = h
-                    up = loss_fn({**params, key: value + bump})
-                    down = loss_fn({**params, key: value - bump})
-                assert_matches_difference(grads[key][index], (up - down) / (2 * h),
-                                          what="grads", parameter=f"{key}{list(index)}")
+        directional_gradient_check(
+            loss_fn, params, grads, rng, h,
+            lambda got, numeric, parameter: assert_matches_difference(
+                got, numeric, what="grads", parameter=parameter),
+        )
     except CheckFailure as failure:
         return str(failure)
     return None
-
-
-def _direction(rng, shape, signs: bool) -> np.ndarray:
-    if signs:
-        return np.where(rng.integers(0, 2, size=shape, dtype=np.int8), 1.0, -1.0)
-    return rng.normal(size=shape)
 
 
 def numerical_gradient_full(loss_fn, params, h) -> dict[str, np.ndarray]:
@@ -169,54 +133,51 @@ def main(argv: list[str] | None = None) -> int:
         n_params = sum(v.size for v in params.values())
         loss_time = _common.median_time(lambda: loss_fn(params), 50)  # noqa: B023
 
-        def kit(g, seed, lean=False):
-            return kit_check(loss_fn, params, g, np.random.default_rng(seed), h, lean)  # noqa: B023
+        def kit(g, seed):
+            return kit_check(loss_fn, params, g, np.random.default_rng(seed), h)  # noqa: B023
 
-        times = {False: [], True: []}
-        for _ in range(args.repeats):  # interleaved, so load changes hit both alike
-            for lean in (False, True):
-                started = time.perf_counter()
-                kit(grads, 1, lean)
-                times[lean].append(time.perf_counter() - started)
-        kit_time, lean_time = (statistics.median(times[s]) for s in (False, True))
+        times = []
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            kit(grads, 1)
+            times.append(time.perf_counter() - started)
+        kit_time = statistics.median(times)
 
         started = time.perf_counter()
         numeric = numerical_gradient_full(loss_fn, params, h)
         full_clean = full_compare(grads, numeric)
         full_time = time.perf_counter() - started
 
-        clean = {"kit": kit(grads, 1), "kit lean": kit(grads, 1, True), "full": full_clean}
+        clean = {"kit": kit(grads, 1), "full": full_clean}
         for name, failure in clean.items():
             if failure:
                 notes.append(f"P={n_params} correct gradient flagged by {name}: {failure}")
-        caught = {"kit": 0, "kit lean": 0, "full": 0}
+        caught = {"kit": 0, "full": 0}
         bugs = planted_bugs(grads, np.random.default_rng(2))
         for bug, wrong in bugs:
             verdicts = {"kit": kit(wrong, 3) is not None,
-                        "kit lean": kit(wrong, 3, True) is not None,
                         "full": full_compare(wrong, numeric) is not None}
             for name, hit in verdicts.items():
                 caught[name] += hit
                 if not hit:
                     notes.append(f"P={n_params} {bug}: missed by {name}")
-        first = first or {"kit": kit_time, "kit lean": lean_time}
+        first = first or {"kit": kit_time, "loss": loss_time}
         rows.append([
             f"{n_params}", f"{width}", f"{loss_time * 1e3:.3f}",
+            f"{loss_time / first['loss']:.2f}",
             f"{kit_time * 1e3:.2f}", f"{kit_time / first['kit']:.2f}",
-            f"{lean_time * 1e3:.2f}", f"{lean_time / first['kit lean']:.2f}",
             f"{full_time:.2f}", f"{full_time / kit_time:.0f}",
             " | ".join(f"{caught[n]}/{len(bugs)}" for n in caught),
             " | ".join("FALSE ALARM" if clean[n] else "ok" for n in clean),
         ])
     _common.print_table(
-        ["P", "H", "loss ms", "kit ms", "kit vs first", "lean ms", "lean vs first", "full s",
-         "full/kit", "bugs caught kit | lean | full", "correct grad passes"], rows)
+        ["P", "H", "loss ms", "loss vs first", "kit ms", "kit vs first", "full s",
+         "full/kit", "bugs caught kit | full", "correct grad passes"], rows)
     n_loss = 2 * DIRECTIONS + 2 * SAMPLED_COORDINATES * 4
     print(f"\nloss ms: one grader-side loss evaluation (reference forward + cross-entropy)."
-          f"\nkit: {n_loss} loss evaluations at every P (normal directions, as checks/a4.py);"
-          f" lean: the same method with ±1 directions and in-place coordinates (a what-if);"
-          f" full: 2·P loss evaluations."
-          f"\nkit time last/first: {float(rows[-1][4]):.2f} (target <= 2).")
+          f"\nkit: {n_loss} loss evaluations at every P; full: 2·P loss evaluations."
+          f"\nkit time last/first: {float(rows[-1][5]):.2f} (target <= 2); one loss"
+          f" evaluation last/first: {float(rows[-1][3]):.2f}.")
     for line in notes:
         print("  " + line)
     return 0

@@ -25,6 +25,7 @@ from autograder.compare import (
     expect_sequence,
     fmt_inputs,
 )
+from autograder.gradcheck import directional_gradient_check
 
 ASSIGNMENT = Assignment(
     id="a4",
@@ -69,10 +70,6 @@ H_KINKED = 1e-7
 NUMERIC_ATOL = 1e-8
 """Absolute slack against a central difference (h = 1e-5): where the true derivative is ~0
 the difference still carries rounding noise ~1e-16·|f|/h ≈ 1e-11·|f| and truncation ~h²."""
-DIRECTIONS = 3
-"""Random directions per whole-network gradient check: a wrong gradient g' ≠ g passes a random
-direction d only if <g' − g, d> ≈ 0, which has probability ~0 for continuous d."""
-SAMPLED_COORDINATES = 3
 """Coordinates checked per parameter array, so a failure can name a parameter and index."""
 LOSS_DROP_STEP = 1e-3
 """A small step along −grad must lower the grader's own loss (first-order decrease ≈ lr‖g‖²)."""
@@ -521,32 +518,11 @@ def network_gradient(student, ex) -> None:
     def loss_at(shifted):
         return own_loss(shifted, X, labels, activation)
 
-    for _ in range(DIRECTIONS):
-        direction = {k: rng.normal(size=v.shape) for k, v in params.items()}
-        up = loss_at({k: v + h * direction[k] for k, v in params.items()})
-        down = loss_at({k: v - h * direction[k] for k, v in params.items()})
-        numeric = (up - down) / (2 * h)
-        analytic = sum(float(np.sum(grads[k] * direction[k])) for k in params)
-        assert_matches_difference(
-            analytic,
-            numeric,
-            what="mlp_loss_and_grads",
-            parameter="all parameters along a random direction d (sum of grads * d)",
-        )
-    for key, value in params.items():
-        for _ in range(SAMPLED_COORDINATES):
-            index = tuple(int(rng.integers(0, s)) for s in value.shape)
-            bump = np.zeros_like(value)
-            bump[index] = h
-            numeric = (
-                loss_at({**params, key: value + bump}) - loss_at({**params, key: value - bump})
-            ) / (2 * h)
-            assert_matches_difference(
-                grads[key][index],
-                numeric,
-                what="mlp_loss_and_grads",
-                parameter=f"{key}{list(index)}",
-            )
+    directional_gradient_check(
+        loss_at, params, grads, rng, h,
+        lambda got, numeric, parameter: assert_matches_difference(
+            got, numeric, what="mlp_loss_and_grads", parameter=parameter),
+    )
 
 
 # ---------------------------------------------------------------- 4.5 momentum
