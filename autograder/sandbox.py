@@ -226,6 +226,8 @@ def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
         cmd += ["--ro-bind", path, path]
     for path in _hidden_kit_dirs(bound):
         cmd += ["--tmpfs", path]
+    # /opt must be searchable by the slot uid: bwrap would create it 0700 for the binds below
+    cmd += ["--perms", "0755", "--dir", str(Path(KIT_MOUNT).parent)]
     if numpy_mount != numpy_site_dir():
         cmd += ["--ro-bind", numpy_site_dir(), numpy_mount]
     cmd += ["--ro-bind", str(SANDBOXED_DIR), KIT_MOUNT,

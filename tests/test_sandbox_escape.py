@@ -244,3 +244,11 @@ def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
         assert w.call("hostile", "listdir", str(KIT)) == []
         assert w.call("hostile", "listdir", str(REPO / "reference_solution")) == []
         assert w.call("hostile", "read", str(KIT / "sandbox.py")) == "FileNotFoundError"
+
+
+def test_the_workers_own_mounts_stay_readable_after_the_uid_drop(worker):
+    """numpy imports submodules lazily (np.random on first use), after the worker has dropped
+    to its slot uid: every directory the worker reads from must be searchable by that uid."""
+    need_bwrap()
+    assert worker.call("hostile", "listdir", sandbox.KIT_MOUNT) != "PermissionError"
+    assert "main.py" in worker.call("hostile", "listdir", sandbox.KIT_MOUNT)
