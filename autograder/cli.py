@@ -183,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     except GradingError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a path the user gave cannot be read or written
+        where = f": {error.filename}" if error.filename else ""
+        print(f"autograder: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("autograder: interrupted.", file=sys.stderr)
         return 130

@@ -131,3 +131,12 @@ def test_demo_grades_reference_stubs_and_one_bug_per_assignment():
     buggy = [row for row in rows if "buggy:" in " ".join(row)]
     assert len(buggy) == 4
     assert all(0 < float(row[0]) < float(row[2]) for row in buggy)
+
+
+def test_an_unwritable_results_path_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = _run_cli("grade", str(REFERENCE), "--assignment", "a1",
+                   "--results", str(blocker / "r.json"))
+    assert run.returncode == 2
+    assert run.stderr.startswith("autograder: ") and "Traceback" not in run.stderr
