@@ -142,7 +142,7 @@ def present_assignments(root: Path, suites: list[AssignmentSuite]) -> list[Assig
 
 
 def resolve_submission(path: Path) -> Path:
-    """Validate a submission path; accept the folder of one assignment as well."""
+    """Validate a submission path: an existing directory, with a clear error otherwise."""
     path = Path(path)
     if not path.exists():
         raise GradingError(f"{path}: no such file or directory.")
@@ -167,12 +167,16 @@ def grade_submission(
 
     ``only`` names assignments ("a1", ...) to grade whether present or not (a missing one
     scores 0 with the reason); by default every assignment found in ``path`` is graded, and
-    a directory holding none is a GradingError.
+    a directory holding none is a GradingError. ``path`` may also be one assignment's folder
+    (``.../a1_perceptron``): then that assignment is graded.
     """
     from autograder.sandbox import describe_isolation
 
     root = resolve_submission(path)
     suites = suite(include_hidden=include_hidden)
+    folder_ids = {s.assignment.folder: s.assignment.id for s in suites}
+    if root.name in folder_ids and not only:  # the folder of one assignment: grade just it
+        root, only = root.parent, [folder_ids[root.name]]
     if only:
         unknown = sorted(set(only) - {s.assignment.id for s in suites})
         if unknown:

@@ -140,3 +140,11 @@ def test_an_unwritable_results_path_is_a_clear_error(tmp_path):
                    "--results", str(blocker / "r.json"))
     assert run.returncode == 2
     assert run.stderr.startswith("autograder: ") and "Traceback" not in run.stderr
+
+
+def test_the_folder_of_one_assignment_grades_that_assignment():
+    from autograder.grade import grade_submission
+
+    result = grade_submission(REFERENCE / "a2_gradient_descent")
+    assert [a.id for a in result.assignments] == ["a2"]
+    assert result.score == result.max_score > 0
