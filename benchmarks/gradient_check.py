@@ -21,7 +21,7 @@ import numpy as np
 
 from autograder import reference
 from autograder.checks.a4 import H_KINKED, H_SMOOTH, assert_matches_difference
-from autograder.compare import CheckFailure
+from autograder.compare import CheckFailure, central_difference
 from autograder.data import load_digits
 from autograder.gradcheck import DIRECTIONS, SAMPLED_COORDINATES, directional_gradient_check
 
@@ -45,21 +45,11 @@ def kit_check(loss_fn, params, grads, rng, h) -> str | None:
 
 
 def numerical_gradient_full(loss_fn, params, h) -> dict[str, np.ndarray]:
-    """Central difference at every coordinate, perturbing in place (2·P loss evaluations)."""
-    work = {k: v.copy() for k, v in params.items()}
-    numeric = {}
-    for key, value in work.items():
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            old = value[index]
-            value[index] = old + h
-            plus = loss_fn(work)
-            value[index] = old - h
-            minus = loss_fn(work)
-            value[index] = old
-            grad[index] = (plus - minus) / (2 * h)
-        numeric[key] = grad
-    return numeric
+    """Central difference at every coordinate (2·P loss evaluations), the kit's own helper."""
+    return {
+        key: central_difference(lambda t, key=key: loss_fn({**params, key: t}), value, h)
+        for key, value in params.items()
+    }
 
 
 def full_compare(grads, numeric) -> str | None:
