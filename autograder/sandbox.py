@@ -41,6 +41,7 @@ MEMORY_LIMIT_BYTES = 1024**3
 # CPU seconds per worker lifetime: a whole assignment's checks take a few seconds; a busy
 # loop that escapes the wall timeout (e.g. in a forked child) dies by SIGXCPU.
 CPU_LIMIT_SECONDS = 120
+CPU_GRACE_SECONDS = 5  # from SIGXCPU at the soft limit to SIGKILL at the hard one
 # Largest file the student may write (also the cap of the fd-level output file).
 FILE_SIZE_LIMIT_BYTES = 8 * 1024 * 1024
 # Processes per slot uid: enough for numpy's threads (pinned to 1) and a multiprocessing
@@ -148,7 +149,10 @@ def set_limits(nproc: bool) -> None:
     if nproc:
         limits.append((resource.RLIMIT_NPROC, PROCESS_LIMIT))
     for which, value in limits:
-        resource.setrlimit(which, (value, value))
+        # CPU: the hard limit a little above the soft one, so the kernel sends SIGXCPU (told
+        # to the student as "used more than 120 s of CPU") before its SIGKILL at the hard one.
+        hard = value + CPU_GRACE_SECONDS if which == resource.RLIMIT_CPU else value
+        resource.setrlimit(which, (value, hard))
 
 
 def bwrap_path() -> str | None:

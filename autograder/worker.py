@@ -350,10 +350,19 @@ class Worker:
             return ""
 
 
+def _slot_lock_dir() -> Path:
+    """Where slot locks live. Slot uids are machine-wide (close() kills every process of its
+    uid), so as root the locks are too: one fixed root-only directory, whatever TMPDIR each
+    grading process has; otherwise (no slot uids) the temp dir."""
+    if os.geteuid() == 0 and os.path.isdir("/run") and os.access("/run", os.W_OK):
+        return Path("/run/backprop-lab-slots")
+    return Path(tempfile.gettempdir()) / "bplab-slots"
+
+
 def _claim_slot(preferred: int) -> tuple[int, int]:
     """(slot, locked fd): the first slot from `preferred` no other worker holds."""
-    lock_dir = Path(tempfile.gettempdir()) / "bplab-slots"
-    lock_dir.mkdir(mode=0o700, exist_ok=True)
+    lock_dir = _slot_lock_dir()
+    lock_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     for offset in range(SLOT_COUNT):
         slot = (preferred + offset) % SLOT_COUNT
         fd = os.open(lock_dir / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)

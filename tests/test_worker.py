@@ -168,6 +168,10 @@ def submission(tmp_path_factory) -> Path:
         "broken.py": "x = 1\n\ndef f(:\n    pass\n",
         "quits.py": "import os\nos._exit(0)\n",
         "sysexits.py": "import sys\nsys.exit(0)\n",
+        "limits.py": (
+            "import resource\n\n"
+            "def cpu():\n    return list(resource.getrlimit(resource.RLIMIT_CPU))\n"
+        ),
     })
 
 
@@ -363,3 +367,10 @@ def test_startup_is_lazy_and_close_is_idempotent(submission):
     w.close()
     w.close()
     assert w.proc is None and w.workdir is None
+
+
+def test_cpu_limit_warns_with_sigxcpu_before_the_hard_kill(worker):
+    """Soft limit first (SIGXCPU: reported as "used more than 120 s of CPU"), then SIGKILL."""
+    soft, hard = worker.call("limits", "cpu")
+    assert soft == sandbox.CPU_LIMIT_SECONDS
+    assert hard == soft + sandbox.CPU_GRACE_SECONDS
