@@ -13,6 +13,7 @@ ran the student's cells, so its numbers are not trusted.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -507,3 +508,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print("usage: autograder nbgrader {course,push-grades} ... (see --help)", file=sys.stderr)
     return 2
+
+
+def isolated_jupyter_env(tmp: Path) -> dict[str, str]:
+    """os.environ with Jupyter's and IPython's config, data and runtime dirs under ``tmp``,
+    so an nbgrader run (a test, a benchmark) neither reads nor writes the user's own."""
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        path = Path(tmp) / "jupyter" / name.lower()
+        path.mkdir(parents=True, exist_ok=True)
+        env[name] = str(path)
+    env.pop("JUPYTER_PATH", None)
+    return env

@@ -16,7 +16,6 @@ Run: python benchmarks/grade_one.py [--repeats 2] [--assignment a3 ...] [--no-nb
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -144,16 +143,6 @@ def kit_cli(only: list[str] | None) -> float:
     return seconds
 
 
-def _jupyter_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        path = tmp / "jupyter" / name.lower()
-        path.mkdir(parents=True, exist_ok=True)
-        env[name] = str(path)
-    env.pop("JUPYTER_PATH", None)
-    return env
-
-
 def _run(args: list[str], cwd: Path, env: dict, check: bool = True) -> float:
     started = time.perf_counter()
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
@@ -165,7 +154,9 @@ def _run(args: list[str], cwd: Path, env: dict, check: bool = True) -> float:
 
 def nbgrader_course(tmp: Path, folders: list[str]) -> tuple[Path, dict]:
     """Build the kit's course, generate each assignment, submit the reference as "ref"."""
-    env = _jupyter_env(tmp)
+    from autograder.nbgrader_course import isolated_jupyter_env
+
+    env = isolated_jupyter_env(tmp)
     course = tmp / "course"
     (tmp / "exchange").mkdir()
     args = [sys.executable, "-m", "autograder", "nbgrader", "course", "--out", str(course),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, REFERENCE
+
+from autograder.nbgrader_course import isolated_jupyter_env
 
 FOLDER = "a1_perceptron"
 KIT_ID = "a1"
@@ -34,16 +35,6 @@ PATCH_CELL = (
     # fail the whole submission instead): the cheapest way to claim every point.
     "_cells.task_score = lambda *args, **kwargs: -1.0\n"
 )
-
-
-def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        path = tmp / "jupyter" / name.lower()
-        path.mkdir(parents=True, exist_ok=True)
-        env[name] = str(path)
-    env.pop("JUPYTER_PATH", None)
-    return env
 
 
 TIMINGS: dict[str, float] = {}
@@ -129,7 +120,7 @@ def _patch_notebook(path: Path) -> None:
 def trip(tmp_path_factory):
     """Run the whole round trip once; the tests below read what it left behind."""
     tmp = tmp_path_factory.mktemp("nbgrader")
-    env = _env(tmp)
+    env = isolated_jupyter_env(tmp)
     course, exchange = tmp / "course", tmp / "exchange"
     exchange.mkdir()
     _run(
@@ -355,7 +346,7 @@ def test_push_grades_is_repeatable(trip):
             "alice_reference",
         ],
         trip["tmp"],
-        _env(trip["tmp"]),
+        isolated_jupyter_env(trip["tmp"]),
     )
     assert "alice_reference" in done.stdout and "dave_patcher" not in done.stdout
     assert _gradebook_scores(trip["course"], "manual_score") == before
