@@ -1,4 +1,4 @@
-"""The ``autograder`` command: grade, check, demo, make-stubs, and the instructor's commands.
+"""The ``autograder`` command: grade and check, plus the staff commands when installed.
 
 Every command returns an exit status; a problem with the user's input is one clear line on
 stderr and status 2, never a traceback from inside the kit.
@@ -9,18 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-# Instructor commands live in their own modules; each has add_arguments(parser) and run(args).
-EXTRA_COMMANDS = {
-    "grade-all": ("autograder.batch", "grade a class: parallel, resumable, SQLite gradebook, CSV"),
-    "release": ("autograder.release", "write the student bundle (no reference, no hidden checks)"),
-    "gradescope": ("autograder.gradescope", "build the Gradescope autograder zip"),
-    "nbgrader": ("autograder.nbgrader_course", "nbgrader course: build it, or push grades into it"),
-}
+from autograder import __version__
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -70,53 +61,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from autograder.corpus import entries, materialize
-    from autograder.grade import grade_submission
-    from autograder.report import console_table
-
-    submissions = [
-        ("reference solution", REPO_ROOT / "reference_solution"),
-        ("generated stubs", REPO_ROOT / "assignments"),
-    ]
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-demo-") as tmp:
-        seen = set()
-        for entry in entries(REPO_ROOT / "tests" / "corpus" / "buggy"):
-            if entry.folder in seen:
-                continue  # one realistic bug per assignment keeps the demo short
-            seen.add(entry.folder)
-            submissions.append(
-                (
-                    f"buggy: {entry.description}",
-                    materialize(entry, REPO_ROOT / "reference_solution", Path(tmp)),
-                )
-            )
-        for label, path in submissions:
-            print("=" * 78)
-            print(f"{label}")
-            print("=" * 78)
-            result = grade_submission(path)
-            print(console_table(result, details=label.startswith("buggy")))
-            print()
-            rows.append((label, result.score, result.max_score, result.seconds))
-    print("Summary")
-    for label, score, max_score, seconds in rows:
-        print(f"  {score:>7g} / {max_score:<5g} {seconds:6.1f} s  {label}")
-    return 0
-
-
-def _make_stubs(args: argparse.Namespace) -> int:
-    from autograder.stubs import make_stubs
-
-    return make_stubs(REPO_ROOT, check_only=args.check)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograder",
         description="Backprop Lab: grade neural-network assignments out of process.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     grade = commands.add_parser("grade", help="grade one submission directory")
@@ -138,30 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--path", help="your assignments folder (default: found from here)")
     check.set_defaults(func=_check)
 
-    demo = commands.add_parser("demo", help="grade the bundled example submissions")
-    demo.set_defaults(func=_demo)
-
-    stubs = commands.add_parser("make-stubs", help="generate assignments/ from the reference")
-    stubs.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
-    stubs.set_defaults(func=_make_stubs)
-
-    for name, (module_name, help_text) in EXTRA_COMMANDS.items():
+    for name, (module_name, help_text) in staff_commands().items():
+        module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=help_text)
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            sub.set_defaults(func=lambda args, n=name: _unavailable(n))
-            continue
         module.add_arguments(sub)
         sub.set_defaults(func=module.run)
     return parser
 
 
-def _unavailable(name: str) -> int:
-    print(f"autograder: '{name}' is not available in this installation.", file=sys.stderr)
-    return 2
+def staff_commands() -> dict[str, tuple[str, str]]:
+    """The staff commands, when autograder/staff/ is installed (never in the student bundle)."""
+    try:
+        from autograder.staff import COMMANDS
+    except ModuleNotFoundError as error:
+        if error.name not in ("autograder.staff",):
+            raise
+        return {}
+    return COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:

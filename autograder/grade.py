@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder import intake
 from autograder.checks import AssignmentSuite, suite
 from autograder.checks.framework import Student, run_check
+from autograder.isolation import intake
 
 SUBMISSION_BUDGET_SECONDS = 600.0
 """Wall time one submission may use in all. The reference needs about 10 s; a submission
@@ -170,7 +170,7 @@ def grade_submission(
     a directory holding none is a GradingError. ``path`` may also be one assignment's folder
     (``.../a1_perceptron``): then that assignment is graded.
     """
-    from autograder.sandbox import describe_isolation
+    from autograder.isolation.sandbox import describe_isolation
 
     root = resolve_submission(path)
     suites = suite(include_hidden=include_hidden)
@@ -234,7 +234,7 @@ def grade_assignment(
     """Run every check of one assignment against ``root/<folder>`` in one worker.
 
     ``root`` is the intake's copy; ``notices`` say what the intake left out and why."""
-    from autograder.worker import StudentError, Worker, WorkerFault
+    from autograder.isolation.worker import StudentError, Worker, WorkerFault
 
     a = s.assignment
     notices = list(notices or [])

@@ -57,7 +57,7 @@ _WORKERS: dict[Path, object] = {}
 
 def _student(folder: Path, module: str) -> Student:
     """One worker per assignment folder for the whole pytest session."""
-    from autograder.worker import Worker
+    from autograder.isolation.worker import Worker
 
     if folder not in _WORKERS:
         worker = Worker(folder)

@@ -1,7 +1,7 @@
 """Batch grading: `autograder grade-all` over a generated class with --jobs 1 and --jobs 2.
 
 The class: N students (default 100), every other one a copy of the reference, the rest the
-corpus entries (tests/corpus/buggy and alternative, via autograder/corpus.py) in turn, for
+corpus entries (tests/corpus/buggy and alternative, via autograder/staff/corpus.py) in turn, for
 the assignments chosen (default a3 only, to keep the run affordable: A4 trains networks and
 costs ~5x more per submission). Each run uses a fresh gradebook. Reported: wall time,
 submissions per minute, speed-up of --jobs 2 over --jobs 1.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import _common
 
-from autograder import corpus
+from autograder.staff import corpus
 
 REFERENCE = _common.REPO_ROOT / "reference_solution"
 CORPUS = _common.REPO_ROOT / "tests" / "corpus"

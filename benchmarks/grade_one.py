@@ -1,7 +1,7 @@
 """Grading one submission: `autograder grade reference_solution` against nbgrader autograde.
 
 Kit: the CLI as a subprocess (wall time, every assignment that has checks, hidden included).
-nbgrader: the kit's generated course (autograder/nbgrader_course.py) in a temp dir,
+nbgrader: the kit's generated course (autograder/staff/nbgrader_course.py) in a temp dir,
 `nbgrader generate_assignment` per assignment, the reference's modules placed as student
 "ref"'s submission, then `nbgrader autograde <assignment> --student ref`, timed. Its graded
 cells run the kit's VISIBLE checks in the notebook's kernel, after the notebook's own cells.
@@ -34,8 +34,8 @@ COUNTS = {"examples": 0, "starts": 0, "start_seconds": 0.0}
 
 def instrument() -> None:
     """Count hypothesis examples and time worker start-ups; before the checks are imported."""
-    from autograder import worker
     from autograder.checks import framework
+    from autograder.isolation import worker
 
     plain_for_all = framework.for_all
 
@@ -101,7 +101,7 @@ def graded_in_process(only: list[str] | None, include_hidden: bool) -> dict:
 
 def noop_round_trip(calls: int = 500) -> tuple[float, float]:
     """(start-up seconds, median round trip seconds) of a worker calling a no-op function."""
-    from autograder.worker import Worker
+    from autograder.isolation.worker import Worker
 
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "noop.py").write_text("def noop():\n    return None\n")
@@ -154,7 +154,7 @@ def _run(args: list[str], cwd: Path, env: dict, check: bool = True) -> float:
 
 def nbgrader_course(tmp: Path, folders: list[str]) -> tuple[Path, dict]:
     """Build the kit's course, generate each assignment, submit the reference as "ref"."""
-    from autograder.nbgrader_course import isolated_jupyter_env
+    from autograder.staff.nbgrader_course import isolated_jupyter_env
 
     env = isolated_jupyter_env(tmp)
     course = tmp / "course"

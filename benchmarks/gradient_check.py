@@ -19,11 +19,11 @@ import time
 import _common  # noqa: F401  (puts the repo on sys.path)
 import numpy as np
 
-from autograder import reference
 from autograder.checks.a4 import H_KINKED, H_SMOOTH, assert_matches_difference
 from autograder.compare import CheckFailure, central_difference
 from autograder.data import load_digits
 from autograder.gradcheck import DIRECTIONS, SAMPLED_COORDINATES, directional_gradient_check
+from autograder.staff import reference
 
 INPUTS, CLASSES = 64, 10
 BATCH = 8

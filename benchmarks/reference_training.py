@@ -24,9 +24,9 @@ import time
 import _common  # noqa: F401  (puts the repo on sys.path)
 import numpy as np
 
-from autograder import reference
-from autograder.checks.hidden.a4 import DIGITS_SETTINGS
 from autograder.data import load_digits
+from autograder.staff import reference
+from autograder.staff.hidden_checks.a4 import DIGITS_SETTINGS
 
 SIZES = [64, 128, 10]
 TARGET = 0.97

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch
-from autograder.corpus import entries, materialize, read_entry
 from autograder.grade import CheckResult, GradingError, SubmissionResult
+from autograder.staff import batch
+from autograder.staff.corpus import entries, materialize, read_entry
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"

@@ -1,7 +1,7 @@
 """The corpus: every planted bug loses points on its task, every alternative keeps them all.
 
 Each entry of tests/corpus/{buggy,alternative}/ is a snippet appended to a reference module
-(autograder/corpus.py); its header says which tasks must lose points and which function the
+(autograder/staff/corpus.py); its header says which tasks must lose points and which function the
 feedback must name.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from conftest import CORPUS, REFERENCE
 
-from autograder.corpus import entries, materialize
 from autograder.grade import grade_submission
+from autograder.staff.corpus import entries, materialize
 
 BUGGY = entries(CORPUS / "buggy")
 ALTERNATIVE = entries(CORPUS / "alternative")

@@ -19,8 +19,8 @@ from autograder.compare import (
     expect_float,
     rel_error,
 )
+from autograder.isolation.worker import StudentError, WorkerFault
 from autograder.sandboxed.protocol import Unencodable
-from autograder.worker import StudentError, WorkerFault
 
 
 class FakeWorker:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradescope
-from autograder.corpus import materialize, read_entry
+from autograder.staff import gradescope
+from autograder.staff.corpus import materialize, read_entry
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"
@@ -90,7 +90,7 @@ def test_zip_holds_the_kit_and_the_scripts_but_no_tests_or_caches(autograder_zip
         "pyproject.toml",
         "README.md",
         "autograder/grade.py",
-        "autograder/checks/hidden/__init__.py",
+        "autograder/staff/hidden_checks/__init__.py",
         "reference_solution/a1_perceptron/perceptron.py",
         "datasets/digits.csv.gz",
     ):

@@ -34,7 +34,6 @@ import numpy
 import pytest
 from conftest import CORPUS, REFERENCE, REPO_ROOT, STUBS
 
-from autograder import intake, sandbox
 from autograder.checks.framework import (
     DEFAULT_CALL_TIMEOUT,
     STRIKES_FOR_ALL,
@@ -44,8 +43,9 @@ from autograder.checks.framework import (
     run_check,
 )
 from autograder.grade import grade_submission
+from autograder.isolation import intake, sandbox
+from autograder.isolation.worker import WorkerFault
 from autograder.report import markdown_feedback, write_results_json
-from autograder.worker import WorkerFault
 
 HOSTILE = CORPUS / "hostile"
 HEADER = re.compile(r"^#\s*(target|base|layout|needs|attack|max_score_fraction|"
@@ -211,8 +211,8 @@ def _hash_tree(*roots: Path) -> dict[str, str]:
 
 
 WATCHED = (REFERENCE / "a3_backprop", REFERENCE / "a4_mlp",
-           REPO_ROOT / "autograder" / "checks" / "hidden" / "a3.py",
-           REPO_ROOT / "autograder" / "checks" / "hidden" / "a4.py", NUMPY_INIT)
+           REPO_ROOT / "autograder" / "staff" / "hidden_checks" / "a3.py",
+           REPO_ROOT / "autograder" / "staff" / "hidden_checks" / "a4.py", NUMPY_INIT)
 """What the attacks aim at (they all target a3/a4). Not the whole repo: a1/a2 are still being
 written by others while this file runs, and the mark scan below covers every file anyway."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REFERENCE
 
-from autograder.nbgrader_course import isolated_jupyter_env
+from autograder.staff.nbgrader_course import isolated_jupyter_env
 
 FOLDER = "a1_perceptron"
 KIT_ID = "a1"
@@ -78,7 +78,7 @@ def _parallel(commands: list[tuple[list[str], Path]], env: dict) -> None:
 
 
 def _buggy_entry():
-    from autograder.corpus import entries
+    from autograder.staff.corpus import entries
 
     found = [e for e in entries(CORPUS / "buggy") if e.folder == FOLDER]
     return found[0] if found else None
@@ -86,8 +86,8 @@ def _buggy_entry():
 
 def _student_modules(tmp: Path) -> dict[str, Path]:
     """Student id -> a kit-style submission root holding a1_perceptron/perceptron.py."""
-    from autograder.corpus import materialize
-    from autograder.stubs import make_stub
+    from autograder.staff.corpus import materialize
+    from autograder.staff.stubs import make_stub
 
     roots: dict[str, Path] = {}
     reference = (REFERENCE / FOLDER / MODULE).read_text()
@@ -219,7 +219,7 @@ def kit_grades(trip):
 
 def _solution_lines() -> set[str]:
     """Stripped lines of the reference's solution blocks that appear nowhere else in it."""
-    from autograder.stubs import find_blocks
+    from autograder.staff.stubs import find_blocks
 
     text = (REFERENCE / FOLDER / MODULE).read_text()
     lines = text.splitlines()
@@ -357,8 +357,8 @@ def test_course_source_holds_stubs_config_and_one_graded_cell_per_task(tmp_path)
     import nbformat
     from traitlets.config.loader import PyFileConfigLoader
 
-    from autograder.nbgrader_course import assignments, build_course, grade_id
-    from autograder.stubs import make_stub
+    from autograder.staff.nbgrader_course import assignments, build_course, grade_id
+    from autograder.staff.stubs import make_stub
 
     build_course(tmp_path, exchange=str(tmp_path / "exchange"))
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
@@ -377,7 +377,7 @@ def test_course_source_holds_stubs_config_and_one_graded_cell_per_task(tmp_path)
 
 
 def test_course_refuses_to_overwrite_without_force(tmp_path):
-    from autograder.nbgrader_course import CourseError, build_course
+    from autograder.staff.nbgrader_course import CourseError, build_course
 
     build_course(tmp_path)
     with pytest.raises(CourseError, match="--force"):

@@ -58,9 +58,9 @@ def test_reference_notebook_runs_cleanly(path):
 
 @pytest.fixture(scope="module")
 def stub_root(tmp_path_factory):
-    if importlib.util.find_spec("autograder.stubs") is None:
-        pytest.skip("autograder.stubs (the stub generator) does not exist yet")
-    from autograder import stubs
+    if importlib.util.find_spec("autograder.staff.stubs") is None:
+        pytest.skip("autograder.staff.stubs (the stub generator) does not exist yet")
+    from autograder.staff import stubs
 
     out = tmp_path_factory.mktemp("assignments")
     stubs.generate(REFERENCE, out)

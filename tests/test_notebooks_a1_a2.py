@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import stubs
+from autograder.staff import stubs
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.reference import load
+from autograder.staff.reference import load
 
 eng = load("engine")
 Value = eng.Value

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.data import load_digits, make_moons, make_xor
-from autograder.reference import load
+from autograder.staff.reference import load
 
 m = load("mlp")
 

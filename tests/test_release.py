@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release
+from autograder.staff import release
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"
@@ -47,8 +48,14 @@ def bundle(tmp_path_factory) -> Path:
 
 
 def _env(bundle: Path, **extra: str) -> dict:
+    """The bundle first on the path, then site-packages without its .pth files: the kit's own
+    editable install (a .pth finder) would otherwise supply autograder.staff to the bundle."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKPROP_LAB_")}
-    return {**env, "PYTHONPATH": str(bundle), **extra}
+    path = os.pathsep.join([str(bundle), *site.getsitepackages()])
+    return {**env, "PYTHONPATH": path, **extra}
+
+
+PYTHON = [sys.executable, "-S"]  # no site: see _env
 
 
 def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
@@ -57,8 +64,8 @@ def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
     assert ".github/workflows/grade.yml" in files
     assert "README.md" in files and "pyproject.toml" in files
     assert not any("reference_solution" in f for f in files)
-    assert not any(f.startswith("autograder/checks/hidden") for f in files)
-    assert "autograder/reference.py" not in files
+    assert not any(f.startswith("autograder/staff/hidden_checks") for f in files)
+    assert "autograder/staff/reference.py" not in files
     reference_bytes = {p.read_bytes() for p in REFERENCE.rglob("*.py")}
     assert not [f for f in files if (bundle / f).read_bytes() in reference_bytes]
 
@@ -81,10 +88,10 @@ def test_leak_detector_reports_a_planted_solution(bundle, tmp_path):
     shutil.copytree(bundle, copy)
     stub = copy / "assignments" / "a1_perceptron" / "perceptron.py"
     stub.write_text(stub.read_text() + "\n# pasted:\n" + _bodies()[0] + "\n")
-    (copy / "autograder" / "sneaky.py").write_text("from autograder.reference import load\n")
+    (copy / "autograder" / "sneaky.py").write_text("from autograder.staff.reference import load\n")
     problems = release.leaks(copy, REFERENCE)
     assert any("perceptron.py contains a solution body" in p for p in problems)
-    assert any("sneaky.py imports autograder.reference" in p for p in problems)
+    assert any("sneaky.py imports autograder.staff.reference" in p for p in problems)
     assert release.leaks(bundle, REFERENCE) == []
 
 
@@ -99,7 +106,7 @@ def test_readme_has_install_check_pytest_and_points(bundle):
 def test_check_in_the_bundle_grades_the_stubs_with_visible_checks_only(bundle):
     probe = subprocess.run(
         [
-            sys.executable,
+            *PYTHON,
             "-c",
             "import autograder, autograder.checks as c; print(autograder.__file__);"
             " print(sum(k.hidden for s in c.suite() for k in s.checks))",
@@ -113,7 +120,7 @@ def test_check_in_the_bundle_grades_the_stubs_with_visible_checks_only(bundle):
     where, hidden = probe.stdout.split()
     assert Path(where).is_relative_to(bundle) and hidden == "0"
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "check", "a1"],
+        [*PYTHON, "-m", "autograder", "check", "a1"],
         cwd=bundle,
         env=_env(bundle),
         capture_output=True,

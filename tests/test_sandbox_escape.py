@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import autograder
-from autograder import sandbox
-from autograder.worker import StudentError, Worker
+from autograder.isolation import sandbox
+from autograder.isolation.worker import StudentError, Worker
 
 REPO = Path(autograder.__file__).resolve().parent.parent
 KIT = Path(autograder.__file__).resolve().parent

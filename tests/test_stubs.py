@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import stubs
+from autograder.staff import stubs
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import sandbox
+from autograder.isolation import sandbox
+from autograder.isolation.worker import Budget, StudentError, Worker, WorkerFault
 from autograder.sandboxed.protocol import FnRef, Unencodable
-from autograder.worker import Budget, StudentError, Worker, WorkerFault
 
 GOOD = """
 import numpy as np

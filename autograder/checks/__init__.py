@@ -1,4 +1,4 @@
-"""The checks of every assignment: visible ones here, hidden ones in ``hidden/``.
+"""The checks of every assignment: visible ones here, hidden ones in staff/hidden_checks/.
 
 ``suite()`` gathers, per assignment, its point table and its checks. Hidden checks are
 included only when their module exists (it is absent from the student bundle) and asked for.
@@ -24,9 +24,10 @@ class AssignmentSuite:
 
 def _hidden_checks(name: str) -> list[Check]:
     try:
-        module = importlib.import_module(f"autograder.checks.hidden.{name}")
+        module = importlib.import_module(f"autograder.staff.hidden_checks.{name}")
     except ModuleNotFoundError as error:
-        if error.name in (f"autograder.checks.hidden.{name}", "autograder.checks.hidden"):
+        hidden = "autograder.staff.hidden_checks"
+        if error.name in (f"{hidden}.{name}", hidden, "autograder.staff"):
             return []
         raise
     return list(module.CHECKS)

@@ -8,8 +8,8 @@ How to write checks for an assignment (a full example is at the end of this docs
   tasks with points: the point table students see) and ``CHECKS = Registry()`` holding the
   VISIBLE checks: checks that need no reference solution (lecture numbers, central
   differences computed here, invariants). They ship to students.
-* ``autograder/checks/hidden/aN.py`` defines ``CHECKS = Registry()`` holding the HIDDEN
-  checks (differential against ``autograder.reference.load("module")`` on hypothesis
+* ``autograder/staff/hidden_checks/aN.py`` defines ``CHECKS = Registry()`` holding the HIDDEN
+  checks (differential against ``autograder.staff.reference.load("module")`` on hypothesis
   inputs). They are never released.
 * A check is a function ``def name(student: Student) -> None`` registered with
   ``@CHECKS.check(task="1.3", function="perceptron_update", name="short sentence")``.
@@ -251,7 +251,7 @@ class Student:
         )
 
     def _run(self, function: str, thunk: Callable[[], Any]) -> Any:
-        from autograder.worker import StudentError, WorkerFault
+        from autograder.isolation.worker import StudentError, WorkerFault
 
         if self.fault is not None:
             raise self.fault

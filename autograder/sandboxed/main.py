@@ -1,6 +1,6 @@
 """The worker: runs student code on request, inside the sandbox. Trusted until it imports it.
 
-Started by autograder/sandbox.py as ``python -I -S main.py --submission DIR --output FILE
+Started by autograder/isolation/sandbox.py as ``python -I -S main.py --submission DIR --output FILE
 --path SITE ... [--drop-uid N]``, with the request pipe on fd 0 and the reply pipe on fd 1.
 Start-up order matters: move the pipes off fds 0/1, point 0/1/2 at /dev/null and a capped
 output file, import numpy, drop to the slot's uid (root only), then say hello. Only after

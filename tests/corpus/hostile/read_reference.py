@@ -1,7 +1,7 @@
 # target: a3_backprop/engine.py
 # base: stub
 # needs: bwrap
-# attack: opens the repo's reference_solution/ and autograder/checks/hidden/ (absolute path and ../../.. walks) and becomes the reference
+# attack: opens the repo's reference_solution/ and autograder/staff/hidden_checks/ (absolute path and ../../.. walks) and becomes the reference
 # max_score_fraction: 0.0
 # reason: NotImplementedError
 import os as _os
@@ -13,8 +13,8 @@ for _depth in range(1, 8):
     _CANDIDATES.append(_os.path.join(_up, "reference_solution", "a3_backprop", "engine.py"))
     _CANDIDATES.append(_os.path.join(_up, "main", "reference_solution", "a3_backprop",
                                      "engine.py"))
-_HIDDEN = ["__REPO__/autograder/checks/hidden/a3.py",
-           _os.path.join(_here, "..", "..", "..", "autograder", "checks", "hidden", "a3.py")]
+_HIDDEN = ["__REPO__/autograder/staff/hidden_checks/a3.py",
+           _os.path.join(_here, "..", "..", "..", "autograder", "staff", "hidden_checks", "a3.py")]
 
 STOLEN = []
 for _path in _HIDDEN:

@@ -9,7 +9,7 @@ import os as _os
 _MARK = "# PWNED-BY-HOSTILE-SUBMISSION\n"
 _TARGETS = [
     "__REPO__/reference_solution/a3_backprop/engine.py",
-    "__REPO__/autograder/checks/hidden/a3.py",
+    "__REPO__/autograder/staff/hidden_checks/a3.py",
     "__REPO__/autograder/checks/framework.py",
     "__REPO__/autograder/grade.py",
     "__SITE__/numpy/__init__.py",

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder import sandbox
+from autograder.isolation import sandbox
 from autograder.sandboxed import protocol
 
 # Per-call wall time when the caller gives none: a check's call takes milliseconds;

@@ -2,7 +2,8 @@
 
 ``autograder gradescope --out autograder.zip [--assignment a1]`` writes a zip holding the kit
 (autograder/, reference_solution/, datasets/, pyproject.toml, README.md), ``setup.sh`` and
-``run_autograder``. In the container, ``run_autograder`` runs ``python -m autograder.gradescope``
+``run_autograder``. In the container, ``run_autograder`` runs
+``python -m autograder.staff.gradescope``
 which grades ``$ROOT/submission`` and always writes ``$ROOT/results/results.json``, also when
 grading fails (score 0 and the reason). ``$ROOT`` is ``/autograder`` unless the environment
 variable ``BACKPROP_LAB_GRADESCOPE_ROOT`` says otherwise (tests).
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ROOT_ENV = "BACKPROP_LAB_GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 CONFIG_NAME = "gradescope.json"
@@ -83,7 +84,7 @@ mkdir -p "$ROOT/results"
 export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
 export BACKPROP_LAB_REFERENCE="$SOURCE/reference_solution"
 cd "$SOURCE"
-"$PYTHON" -m autograder.gradescope --root "$ROOT"
+"$PYTHON" -m autograder.staff.gradescope --root "$ROOT"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
     # The grader could not even start: still give Gradescope a valid results.json.
@@ -277,8 +278,8 @@ def write_results(root: Path, data: dict) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.gradescope [--root ROOT]``: what run_autograder calls."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope")
+    """``python -m autograder.staff.gradescope [--root ROOT]``: what run_autograder calls."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.staff.gradescope")
     parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))
     args = parser.parse_args(argv)
     data = grade_in_container(args.root)

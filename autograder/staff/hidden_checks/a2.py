@@ -10,12 +10,12 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder import reference
 from autograder.checks.a2 import HESSIAN_ATOL, descent, fn
 from autograder.checks.framework import Registry, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.sandboxed.fixtures import make_function
 from autograder.sandboxed.protocol import FnRef
+from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
 

@@ -316,7 +316,7 @@ def make_stubs(repo_root: Path, check_only: bool, only: Sequence[str] | None = N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m autograder.stubs [--check] [--root DIR] [ASSIGNMENT ...]``."""
+    """``python -m autograder.staff.stubs [--check] [--root DIR] [ASSIGNMENT ...]``."""
     parser = argparse.ArgumentParser(
         prog="autograder make-stubs", description=__doc__.split("\n")[0]
     )
@@ -329,3 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
+
+
+def run(args: argparse.Namespace) -> int:
+    return make_stubs(REPO_ROOT, check_only=args.check)

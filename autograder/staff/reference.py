@@ -30,7 +30,7 @@ def reference_root() -> Path:
     override = os.environ.get("BACKPROP_LAB_REFERENCE")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "reference_solution"
+    return Path(__file__).resolve().parents[2] / "reference_solution"
 
 
 @cache

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograder.checks.framework import Assignment
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_COURSE_ID = "backprop-lab"
 DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's own default Exchange.root
 
@@ -210,7 +210,7 @@ def assignment_files(a: Assignment, reference_root: Path) -> dict[str, bytes]:
     """
     import nbformat
 
-    from autograder.stubs import expected_outputs
+    from autograder.staff.stubs import expected_outputs
 
     generated = expected_outputs(reference_root, only=[a.folder])
     files: dict[str, bytes] = {}
@@ -287,7 +287,7 @@ def build_course(
 ) -> list[Path]:
     """Write the course into ``out``; return the files written. Refuses to overwrite
     an existing ``nbgrader_config.py`` or ``source/<folder>/`` unless ``force``."""
-    from autograder.stubs import StubError
+    from autograder.staff.stubs import StubError
 
     reference_root = reference_root or REPO_ROOT / "reference_solution"
     chosen = assignments(names)

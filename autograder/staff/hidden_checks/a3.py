@@ -11,11 +11,11 @@ import math
 
 from hypothesis import strategies as st
 
-from autograder import reference
 from autograder.checks.a3 import describe
 from autograder.checks.framework import Registry, for_all
 from autograder.compare import assert_close, assert_gradient_close, expect_dict, expect_float
 from autograder.sandboxed import fixtures
+from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
 

@@ -10,10 +10,10 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder import reference
 from autograder.checks.a1 import train_result, update_cases, weights_and_points
 from autograder.checks.framework import Registry, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
+from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
 

@@ -27,7 +27,7 @@ import numpy
 
 import autograder
 
-SANDBOXED_DIR = Path(__file__).resolve().parent / "sandboxed"
+SANDBOXED_DIR = Path(__file__).resolve().parents[1] / "sandboxed"
 # Where autograder/sandboxed/ appears inside bwrap: a fixed path, the repo stays invisible.
 KIT_MOUNT = "/opt/bplab"
 NUMPY_MOUNT = "/opt/site-packages"  # numpy's site-packages when it lives in a venv

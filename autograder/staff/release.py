@@ -18,21 +18,13 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
-INSTRUCTOR_ONLY = (
-    "checks/hidden",  # differential checks against the reference
-    "reference.py",  # loads reference_solution/
-    "stubs.py",  # reads reference_solution/ to write stubs
-    "corpus.py",  # builds submissions from the reference
-    "gradescope.py",  # zips the reference
-    "release.py",  # reads the reference (this file)
-    "batch.py",  # class grading
-    "nbgrader_course.py",  # builds the nbgrader course from the reference
-)
-"""Paths under autograder/ that never ship: each reads the reference or is for staff only."""
+STAFF_PACKAGE = "staff"
+"""autograder/staff/ never ships: everything that reads the reference or is for staff only
+(hidden checks, reference loader, batch, Gradescope, nbgrader course, release, stubs, corpus)."""
 
-FORBIDDEN_IMPORTS = ("autograder.reference", "autograder.checks.hidden")
+FORBIDDEN_IMPORTS = ("autograder.staff.reference", "autograder.staff.hidden_checks")
 """Modules whose import anywhere in a shipped file would reach for the reference."""
 
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
@@ -70,7 +62,7 @@ def leaks(bundle: Path, reference_root: Path) -> list[str]:
     if (bundle / "reference_solution").exists():
         problems.append("reference_solution/ is in the bundle")
     if (bundle / "autograder" / "checks" / "hidden").exists():
-        problems.append("autograder/checks/hidden/ is in the bundle")
+        problems.append("autograder/staff/hidden_checks/ is in the bundle")
     bodies = solution_bodies(reference_root)
     for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
         rel = path.relative_to(bundle).as_posix()
@@ -166,27 +158,30 @@ A task earns its points times the share of its checks that pass.
 """
 
 
+def _is_staff(module: str | None) -> bool:
+    return bool(module) and (module == "autograder.staff" or module.startswith("autograder.staff."))
+
+
 def _guard_shipped_imports(package: Path) -> list[str]:
     """Module-level imports in shipped files of modules that were left out (would break)."""
-    left_out = {"autograder." + p.removesuffix(".py").replace("/", ".") for p in INSTRUCTOR_ONLY}
     problems = []
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module in left_out:
+            if isinstance(node, ast.ImportFrom) and _is_staff(node.module):
                 problems.append(f"{path.name} imports {node.module} at module level")
             if isinstance(node, ast.Import):
                 problems += [
                     f"{path.name} imports {a.name} at module level"
                     for a in node.names
-                    if a.name in left_out
+                    if _is_staff(a.name)
                 ]
     return problems
 
 
 def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
     """Write the student bundle into ``out`` (replaced if it exists); returns its files."""
-    from autograder.stubs import StubError, generate
+    from autograder.staff.stubs import StubError, generate
 
     repo_root, out = Path(repo_root), Path(out)
     reference = repo_root / "reference_solution"
@@ -210,7 +205,7 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
     shutil.copytree(repo_root / "datasets", out / "datasets", ignore=_ignore)
 
     source_package = repo_root / "autograder"
-    left_out = {source_package / p for p in INSTRUCTOR_ONLY}
+    left_out = {source_package / STAFF_PACKAGE}
 
     def ignore_package(directory: str, names: list[str]) -> set[str]:
         return _ignore(directory, names) | {n for n in names if Path(directory, n) in left_out}

@@ -13,7 +13,6 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import reference
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
 from autograder.checks.framework import Registry, for_all
 from autograder.compare import (
@@ -26,6 +25,7 @@ from autograder.compare import (
     expect_sequence,
     fmt_inputs,
 )
+from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
 
