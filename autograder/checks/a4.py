@@ -330,6 +330,46 @@ def activation_extremes(student) -> None:
             )
 
 
+@CHECKS.check(
+    task="4.2",
+    function=", ".join(f"{a}_forward, {a}_backward" for a in FORMULAS),
+    name="every activation leaves x and dout unchanged (and returns the right values)",
+)
+def activations_do_not_mutate(student) -> None:
+    x, G = arrays(21, (3, 4), (3, 4), scale=2.0)
+    x = np.where(np.abs(x) < 1e-3, 0.5, x)
+    for name, (forward, derivative) in FORMULAS.items():
+        got = expect_array(student.call_unmutated(f"{name}_forward", x), x.shape,
+                           what=f"{name}_forward(x)")
+        assert_close(got, forward(x), what=f"{name}_forward(x)", inputs=fmt_inputs(x=x))
+        got = expect_array(student.call_unmutated(f"{name}_backward", G, x), x.shape,
+                           what=f"{name}_backward(dout, x)")
+        assert_close(got, G * derivative(x), what=f"{name}_backward(dout, x)",
+                     inputs=fmt_inputs(dout=G, x=x))
+
+
+@CHECKS.check(
+    task="4.2",
+    function="leaky_relu_backward, softplus_backward",
+    name="alpha and beta change the derivative too (non-default values, random x)",
+)
+@for_all(st.tuples(dims, dims, seeds, st.sampled_from([0.05, 0.3]), st.sampled_from([0.5, 4.0])),
+         describe=lambda ex: f"x of shape ({ex[0]}, {ex[1]}), alpha = {ex[3]}, beta = {ex[4]}")
+def keyword_derivatives(student, ex) -> None:
+    n, d, seed, alpha, beta = ex
+    x, G = arrays(seed, (n, d), (n, d), scale=2.0)
+    x = np.where(np.abs(x) < 1e-3, 0.5, x)
+    got = expect_array(student.call("leaky_relu_backward", G, x, alpha=alpha), x.shape,
+                       what=f"leaky_relu_backward(dout, x, alpha={alpha})")
+    assert_close(got, G * np.where(x > 0, 1.0, alpha), inputs=fmt_inputs(dout=G, x=x),
+                 what=f"leaky_relu_backward(dout, x, alpha={alpha})", hint="slope alpha for x <= 0")
+    got = expect_array(student.call("softplus_backward", G, x, beta=beta), x.shape,
+                       what=f"softplus_backward(dout, x, beta={beta})")
+    assert_close(got, G * _sigmoid(beta * x), inputs=fmt_inputs(dout=G, x=x),
+                 what=f"softplus_backward(dout, x, beta={beta})",
+                 hint="d/dx log(1 + e^(beta x)) / beta = sigmoid(beta x)")
+
+
 # ---------------------------------------------------------------- 4.3 softmax and losses
 
 
@@ -447,6 +487,31 @@ _loss_check(
 )
 
 
+@CHECKS.check(
+    task="4.3",
+    function="softmax, mse_loss, binary_cross_entropy, softmax_cross_entropy",
+    name="softmax and the losses leave their inputs unchanged (and return the right values)",
+)
+def losses_do_not_mutate(student) -> None:
+    rng = np.random.default_rng(31)
+    z = rng.normal(size=(4, 3)) * 3
+    labels = np.array([0, 2, 1, 2])
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = expect_array(student.call_unmutated("softmax", z), z.shape, what="softmax(logits)")
+    assert_close(p, e / e.sum(axis=1, keepdims=True), what="softmax(logits)",
+                 inputs=fmt_inputs(logits=z))
+    pred, target = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    zb, yb = rng.normal(size=4) * 2, np.array([0.0, 1.0, 1.0, 0.0])
+    for function, args, own in (
+        ("softmax_cross_entropy", (z, labels), own_cross_entropy),
+        ("mse_loss", (pred, target), lambda a, b: float(np.mean((a - b) ** 2))),
+        ("binary_cross_entropy", (zb, yb), lambda a, b: float(np.mean(np.logaddexp(0, a) - b * a))),
+    ):
+        got = expect_sequence(student.call_unmutated(function, *args), 2, what=function)
+        assert_close(expect_float(got[0], what=f"{function}: loss"), own(*args),
+                     what=f"{function}: loss", inputs=fmt_inputs(a=args[0], b=args[1]))
+
+
 # ---------------------------------------------------------------- 4.4 network
 
 net_examples = st.tuples(
@@ -551,6 +616,30 @@ def _network_gradient_strict(raw, params, X, labels, activation, rng) -> None:
         lambda got, numeric, parameter: assert_matches_difference(
             got, numeric, what="mlp_loss_and_grads", parameter=parameter),
     )
+
+
+@CHECKS.check(
+    task="4.4",
+    function="mlp_forward, mlp_loss_and_grads",
+    name="leave params, X and labels unchanged; N = 1, sigmoid hidden units",
+)
+def network_does_not_mutate(student) -> None:
+    sizes, params, X, labels, _, _ = _net(([3, 4, 1], 1, 5, "sigmoid"))
+    raw = student.call_unmutated("mlp_forward", params, X, activation="sigmoid")
+    try:
+        got = expect_array(raw, (1, sizes[-1]), what="mlp_forward(params, X) with N = 1")
+        assert_close(got, own_forward(params, X, "sigmoid"), what="mlp_forward(params, X)",
+                     inputs="N = 1, layers [3, 4, 2], activation='sigmoid'")
+    except CheckFailure as failure:
+        carry_forward("mlp_forward", failure, student, raw, params, X, "sigmoid")
+    raw = student.call_unmutated("mlp_loss_and_grads", params, X, labels, activation="sigmoid")
+    try:
+        got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
+        assert_close(expect_float(got[0], what="mlp_loss_and_grads: loss"),
+                     own_loss(params, X, labels, "sigmoid"), what="mlp_loss_and_grads: loss",
+                     inputs="N = 1, layers [3, 4, 2], activation='sigmoid'")
+    except CheckFailure as failure:
+        carry_forward("mlp_loss_and_grads", failure, student, raw, params, X, labels, "sigmoid")
 
 
 # ---------------------------------------------------------------- 4.5 momentum
