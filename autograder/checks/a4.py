@@ -682,13 +682,56 @@ def momentum_by_formula(student, ex) -> None:
 )
 def momentum_does_not_mutate(student) -> None:
     p, g, v = arrays(3, (3, 2), (3, 2), (3, 2))
-    student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9)
+    got = expect_sequence(
+        student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9),
+        2,
+        what="sgd_momentum_step",
+    )
+    _expect_step(got, {"W": p}, {"W": 0.9 * v - 0.1 * g}, "lr = 0.1, momentum = 0.9")
 
 
-@CHECKS.check(task="4.1", function="linear_backward", name="leaves dout, x, W and b unchanged")
+def _expect_step(got: list, params: dict, v_expected: dict, inputs: str) -> None:
+    """(new_params, new_velocity) against p + v and v, computed by the caller."""
+    new_p = expect_dict(got[0], list(params), what="sgd_momentum_step: new params")
+    new_v = expect_dict(got[1], list(params), what="sgd_momentum_step: new velocity")
+    for key, p in params.items():
+        assert_close(new_v[key], v_expected[key], what=f"sgd_momentum_step: velocity[{key!r}]",
+                     inputs=inputs, hint="v = momentum * v - lr * g")
+        assert_close(new_p[key], p + v_expected[key], what=f"sgd_momentum_step: params[{key!r}]",
+                     inputs=inputs, hint="p = p + v, with the NEW velocity")
+
+
+@CHECKS.check(
+    task="4.5",
+    function="sgd_momentum_step",
+    name="momentum defaults to 0; velocity None means zeros",
+)
+def momentum_defaults(student) -> None:
+    p, g, v, q = arrays(13, (2, 3), (2, 3), (2, 3), (3,))
+    params, grads = {"W1": p, "b1": q}, {"W1": g, "b1": -q}
+    got = expect_sequence(student.call("sgd_momentum_step", params, grads, {"W1": v, "b1": q}, 0.2),
+                          2, what="sgd_momentum_step(params, grads, velocity, lr=0.2)")
+    _expect_step(got, params, {k: -0.2 * grads[k] for k in params}, "lr = 0.2, momentum left out")
+    got = expect_sequence(student.call("sgd_momentum_step", params, grads, None, 0.2, 0.9),
+                          2, what="sgd_momentum_step(params, grads, None, 0.2, 0.9)")
+    _expect_step(got, params, {k: -0.2 * grads[k] for k in params}, "velocity None, momentum 0.9")
+
+
+@CHECKS.check(
+    task="4.1",
+    function="linear_backward",
+    name="leaves dout, x, W and b unchanged (and returns the right gradients)",
+)
 def linear_backward_does_not_mutate(student) -> None:
     x, W, b, G = arrays(5, (4, 3), (3, 2), (2,), (4, 2))
-    student.call_unmutated("linear_backward", G, x, W, b)
+    got = expect_sequence(student.call_unmutated("linear_backward", G, x, W, b), 3,
+                          what="linear_backward(dout, x, W, b)")
+    inputs = fmt_inputs(dout=G, x=x, W=W, b=b)
+    # d/dx, d/dW, d/db of sum(dout * (x @ W + b)), from the lecture's matrix calculus.
+    for value, name, expected in zip(got, ("dx", "dW", "db"), (G @ W.T, x.T @ G, G.sum(axis=0)),
+                                     strict=True):
+        arr = expect_array(value, expected.shape, what=f"linear_backward: {name}")
+        assert_close(arr, expected, what=f"linear_backward: {name}", inputs=inputs)
 
 
 @CHECKS.check(

@@ -123,6 +123,21 @@ for _act in ACTIVATION_NAMES:
         lambda r, n, d, s: (_normal(r, n, d, 1), _normal(r, n, d, s)),
         f"{_act}_backward against the reference, up to |x| ~ 150",
     )
+for _act, _kw in (("leaky_relu", {"alpha": 0.2}), ("softplus", {"beta": 2.5})):
+    _differential(
+        "4.2",
+        f"{_act}_forward",
+        lambda r, n, d, s: (_normal(r, n, d, s),),
+        f"{_act}_forward({_kw}) against the reference",
+        kwargs_of=lambda ex, kw=_kw: kw,
+    )
+    _differential(
+        "4.2",
+        f"{_act}_backward",
+        lambda r, n, d, s: (_normal(r, n, d, 1), _normal(r, n, d, s)),
+        f"{_act}_backward({_kw}) against the reference",
+        kwargs_of=lambda ex, kw=_kw: kw,
+    )
 _differential(
     "4.3",
     "softmax",
