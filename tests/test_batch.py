@@ -284,6 +284,7 @@ def _task_scores(row: batch.Row) -> list[tuple[str, float]]:
     return [(t.task, t.score) for a in row.result().assignments for t in a.tasks]
 
 
+@pytest.mark.slow  # about 75 s: 100 real gradings on 2 cores
 def test_a_class_of_50_survives_sigkill_half_way_and_matches_an_uninterrupted_run(tmp_path):
     variants = _variants(tmp_path)
     names = [n for n in variants if n != "endless_import"]  # the slow one appears once only

@@ -27,12 +27,15 @@ from types import ModuleType
 ENV = "BACKPROP_LAB_REFERENCE"
 FOLDER = "reference_solution"
 
-MODULE_FOLDERS = {
-    "perceptron": "a1_perceptron",
-    "gradient_descent": "a2_gradient_descent",
-    "engine": "a3_backprop",
-    "mlp": "a4_mlp",
-}
+
+
+def module_folders() -> dict[str, str]:
+    """Module -> folder of every assignment the kit knows ("perceptron" -> "a1_perceptron"),
+    from the assignments' own definitions (autograder/checks/aN.py), so a new assignment
+    needs no entry here."""
+    from autograder.checks import suite
+
+    return {s.assignment.module: s.assignment.folder for s in suite(include_hidden=False)}
 
 _active: Path | None = None
 """The reference chosen by ``use()`` for this process (None: locate it on first need)."""
@@ -43,7 +46,7 @@ class ReferenceMissing(RuntimeError):
 
 
 def _complete(folder: Path) -> bool:
-    return all((folder / d / f"{m}.py").is_file() for m, d in MODULE_FOLDERS.items())
+    return all((folder / d / f"{m}.py").is_file() for m, d in module_folders().items())
 
 
 def _as_reference(directory: Path) -> Path:
@@ -74,11 +77,13 @@ def locate(explicit: Path | str | None = None) -> Path:
             return folder.resolve()
     how, first = tried[0]
     if len(tried) == 1:
-        absent = [f"{d}/{m}.py" for m, d in MODULE_FOLDERS.items() if not (first / d / f"{m}.py")
-                  .is_file()]
+        absent = [
+            f"{d}/{m}.py" for m, d in module_folders().items() if not (first / d / f"{m}.py")
+            .is_file()
+        ]
         raise ReferenceMissing(
             f"the reference solution is missing at {first} (given by {how}; lacks"
-            f" {', '.join(absent)}): hidden checks need all four modules."
+            f" {', '.join(absent)}): hidden checks need every assignment's module."
         )
     raise ReferenceMissing(
         f"the reference solution is missing: no {FOLDER}/ in {Path.cwd()}, its parents or"
@@ -106,7 +111,7 @@ def load(module: str) -> ModuleType:
 
 @cache
 def _load(root: Path, module: str) -> ModuleType:
-    path = root / MODULE_FOLDERS[module] / f"{module}.py"
+    path = root / module_folders()[module] / f"{module}.py"
     if not path.is_file():
         raise ReferenceMissing(f"the reference solution {path} is missing: hidden checks need it.")
     spec = importlib.util.spec_from_file_location(f"_backprop_lab_reference.{module}", path)
