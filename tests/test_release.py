@@ -154,3 +154,17 @@ def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
     table = summary.read_text()
     assert "| task | what | points |" in table
     assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| 0 / ", table), table
+
+
+def test_bundle_cli_lists_student_commands_only(bundle):
+    done = subprocess.run([*PYTHON, "-m", "autograder", "--help"], cwd=bundle, env=_env(bundle),
+                          capture_output=True, text=True, timeout=120, check=True)
+    commands = re.search(r"\{([^}]*)\}", done.stdout)
+    listed = set(commands.group(1).split(",")) if commands else set(
+        re.findall(r"^    (\S+)\s", done.stdout, re.M))
+    assert listed == {"grade", "check"}, done.stdout
+    for staff in ("demo", "make-stubs", "grade-all", "release", "gradescope", "nbgrader"):
+        assert staff not in done.stdout
+    version = subprocess.run([*PYTHON, "-m", "autograder", "--version"], cwd=bundle,
+                             env=_env(bundle), capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("autograder ")
