@@ -426,3 +426,60 @@ def test_grade_all_command_scopes_csv_and_refuses_bad_outputs_before_grading(tmp
     assert {c.split(":")[0] for c in table[0] if ":" in c} == {"a1"}
     assert float(table[0]["total"]) == float(table[0]["max"]) > 0
     assert json.loads(_rows(book)["bob"].result_json)["reference"] == str(REFERENCE.resolve())
+
+
+# --------------------------------------------------------------------------- nbgrader push-grades
+
+
+def test_nbgrader_push_grades_with_jobs_writes_each_students_grades(tmp_path, monkeypatch):
+    """push-grades --jobs 2 on a gradebook made with nbgrader's own API: three students."""
+    nbgrader_api = pytest.importorskip("nbgrader.api")
+    # nbgrader creates its database with the `alembic` script of the Python it runs in.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    from autograder.checks import suite
+    from autograder.staff.nbgrader_course import grade_id
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'bpl-test'\n"
+    )
+    a1 = next(s.assignment for s in suite(include_hidden=False) if s.assignment.id == "a1")
+    folder = a1.folder
+    with nbgrader_api.Gradebook(f"sqlite:///{course}/gradebook.db", course_id="bpl-test") as gb:
+        gb.add_assignment(folder)
+        gb.update_or_create_notebook(folder, folder)
+        for task in a1.tasks:
+            gb.add_grade_cell(grade_id(task.id), folder, folder, max_score=float(task.points),
+                              cell_type="code")
+        for student in ("ann", "bob", "cid"):
+            gb.add_student(student)
+            gb.add_submission(folder, student)
+    submitted = course / "submitted"
+    shutil.copytree(REFERENCE / folder, submitted / "ann" / folder,
+                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    entry = CORPUS / "buggy" / "a1_predict_zero_is_positive.py"
+    bob = materialize(read_entry(entry), REFERENCE, tmp_path / "bugs")
+    shutil.copytree(bob / folder, submitted / "bob" / folder)
+    (submitted / "cid").mkdir()  # collected nothing: every task 0, with the reason
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKPROP_LAB_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader", "push-grades", "--course", str(course),
+         "--jobs", "2"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT, env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with nbgrader_api.Gradebook(f"sqlite:///{course}/gradebook.db", course_id="bpl-test") as gb:
+        scores = {
+            student: {t.id: gb.find_grade(grade_id(t.id), folder, folder, student).manual_score
+                      for t in a1.tasks}
+            for student in ("ann", "bob", "cid")
+        }
+    assert scores["ann"] == {t.id: float(t.points) for t in a1.tasks}
+    lost = {t for t, score in scores["bob"].items() if score < dict(
+        (t.id, t.points) for t in a1.tasks)[t]}
+    assert "1.2" in lost and lost <= set(read_entry(entry).loses)
+    assert set(scores["cid"].values()) == {0.0}
+    assert sorted(line.split()[1] for line in done.stdout.splitlines()
+                  if line.startswith(folder)) == ["ann", "bob", "cid"]

@@ -179,3 +179,18 @@ def test_student_commands_work_in_order_in_the_released_bundle(instructor, tmp_p
     assert re.search(rf"\b{row.group(1)} failed\b", out["python -m pytest -m task1.4"])
     assert f"Submission: {clone / 'assignments'}" in check  # the clone's own checker
     assert not (clone / "assignments" / "a1_perceptron" / ".hypothesis").exists()
+
+
+def test_the_point_table_is_the_kits():
+    """Task, title, points and the visible/hidden check counts, as the kit grades them."""
+    from autograder.checks import suite
+
+    rows = re.findall(r"^\| (\d+\.\d+) \| ([^|]+) \| (\d+) \| (\d+) \| (\d+) \|$",
+                      README.read_text(), re.M)
+    kit = [
+        (t.id, t.title, f"{t.points:g}",
+         str(sum(c.task == t.id and not c.hidden for c in s.checks)),
+         str(sum(c.task == t.id and c.hidden for c in s.checks)))
+        for s in suite(include_hidden=True) for t in s.assignment.tasks
+    ]
+    assert [(a, b.strip(), c, d, e) for a, b, c, d, e in rows] == kit
