@@ -12,7 +12,14 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.checks.framework import Assignment, Registry, Task, for_all
+from autograder.checks.framework import (
+    Assignment,
+    CarriedForward,
+    Registry,
+    StudentFault,
+    Task,
+    for_all,
+)
 from autograder.compare import (
     CheckFailure,
     assert_close,
@@ -100,6 +107,35 @@ def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwarg
 
 points = hnp.arrays(np.float64, st.integers(2, 4), elements=st.floats(-2, 2))
 
+CARRIED_RTOL = 1e-4
+"""gradient_check against relative_error(grad_f(x), the student's own numerical_gradient):
+both sides compute the same quotient of the same numbers, so only rounding differs."""
+
+
+def carry_forward_gradient(student, got: float, f: FnRef, x: np.ndarray, h: float,
+                           f_py, grad_py) -> None:
+    """Raise CarriedForward when a wrong gradient_check result is exactly the relative error
+    against the student's OWN numerical_gradient (task 2.1, which lost its points for it).
+
+    Returns at once when their numerical_gradient is right here (nothing to carry)."""
+    try:
+        theirs = student.call("numerical_gradient", f, x, h)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        return
+    if not (isinstance(theirs, np.ndarray) and theirs.shape == x.shape
+            and theirs.dtype.kind == "f" and np.all(np.isfinite(theirs))):
+        return
+    if np.allclose(theirs, central_difference(f_py, x, h), rtol=1e-6, atol=NUMERIC_ATOL):
+        return
+    carried = rel_error(grad_py(x), theirs)
+    if abs(got - carried) <= CARRIED_RTOL * abs(carried) + 1e-12:
+        raise CarriedForward(
+            "gradient_check agrees with your numerical_gradient (task 2.1): its points are"
+            " lost there, not here."
+        )
+
 
 # ---------------------------------------------------------------- 2.1 numerical_gradient
 
@@ -186,7 +222,9 @@ def gradient_check_catalogue(student):
         got = expect_float(
             student.call_unmutated("gradient_check", f, grad, x), what="gradient_check"
         )
+        f_py, grad_py = make_function(name, params)
         if got >= GRADCHECK_OK:
+            carry_forward_gradient(student, got, f, x, 1e-5, f_py, grad_py)
             raise CheckFailure(
                 f"gradient_check(f, grad_f, x) returned {got:.3g} for a CORRECT gradient "
                 f"(f = {name}, x = {x}); expected < {GRADCHECK_OK:g}."
@@ -200,6 +238,8 @@ def gradient_check_catalogue(student):
         )
         expected = rel_error(wrong_grad(x), central_difference(base_f, x))
         got = expect_float(student.call("gradient_check", f, wrong, x), what="gradient_check")
+        if not np.isclose(got, expected, rtol=1e-4, atol=0.0):
+            carry_forward_gradient(student, got, f, x, 1e-5, base_f, wrong_grad)
         assert_close(
             got, expected, what="gradient_check(f, grad_f, x)", rtol=1e-4,
             inputs=f"f = {name}, grad_f = its gradient with {delta:g} added to entry 1, x = {x}",
