@@ -377,3 +377,32 @@ def bound_on_separable_data(student):
             got, (R / gamma) ** 2, what="mistake_bound(Xb, y, w_star)",
             inputs=f"make_separable(n=30, d={d}, margin=0.2, seed={seed}) with the bias column",
         )  # fmt: skip
+
+
+@CHECKS.check(task="1.5", function="mistake_bound", name="raises ValueError when no bound exists")
+def bound_raises_without_separation(student):
+    # Docstring, "Raises: ValueError if w_star is zero or does not separate the data
+    # (gamma <= 0)". Points (3, 4, 1) labelled +1 and (0, -1, 1) labelled -1 (bias last).
+    Xb = np.array([[3.0, 4.0, 1.0], [0.0, -1.0, 1.0]])
+    y = np.array([1.0, -1.0])
+    cases = [
+        (np.array([0.0, -1.0, 0.0]), "w* = (0, -1, 0) has both margins negative"),
+        (np.array([1.0, 0.0, 0.0]), "w* = (1, 0, 0) puts point 2 ON the plane: gamma = 0"),
+        (np.zeros(3), "w* = 0"),
+    ]
+    for w_star, why in cases:
+        try:
+            student.call_raises("ValueError", "mistake_bound", Xb, y, w_star)
+        except CheckFailure as failure:
+            raise CheckFailure(f"{failure}\n  input: {fmt_inputs(Xb=Xb, y=y, w_star=w_star)}"
+                               f" ({why})") from None
+
+
+@CHECKS.check(task="1.5", function="mistake_bound", name="one point (N = 1)")
+def bound_one_point(student):
+    # One point x = (3, 4) with the bias: R = ||(3, 4, 1)|| = sqrt(26); w* = (0, 1, 0):
+    # gamma = 4 / 1 = 4, so the bound is 26 / 16 = 1.625.
+    Xb, y, w_star = np.array([[3.0, 4.0, 1.0]]), np.array([1.0]), np.array([0.0, 1.0, 0.0])
+    got = expect_float(student.call("mistake_bound", Xb, y, w_star), what="mistake_bound")
+    assert_close(got, 26.0 / 16.0, what="mistake_bound(Xb, y, w_star)",
+                 inputs=fmt_inputs(Xb=Xb, y=y, w_star=w_star))

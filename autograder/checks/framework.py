@@ -181,10 +181,11 @@ class StudentFault(Exception):
     ``fatal`` is True when the worker died (timeout, crash): the check stops at once.
     """
 
-    def __init__(self, message: str, fatal: bool):
+    def __init__(self, message: str, fatal: bool, type_name: str = ""):
         super().__init__(message)
         self.message = message
         self.fatal = fatal
+        self.type_name = type_name  # the exception the student's code raised, if it raised
 
 
 class Student:
@@ -254,6 +255,25 @@ class Student:
             _raise_if_mutated(function, names, args, kwargs, args_after, kwargs_after)
         return value
 
+    def call_raises(self, exception: str, function: str, *args: Any, **kwargs: Any) -> None:
+        """Fail unless ``function(*args, **kwargs)`` raises ``exception`` (a documented
+        ``Raises:``), named exactly; the inputs must stay unchanged all the same."""
+        try:
+            value = self.call(function, *args, **kwargs)
+        except StudentFault as fault:
+            if fault.fatal or fault.type_name == exception:
+                if fault.fatal:
+                    raise
+                return
+            raise CheckFailure(
+                f"{function} should raise {exception} here (its docstring says so), but it"
+                f" raised {fault.type_name}:\n{fault.message}"
+            ) from None
+        raise CheckFailure(
+            f"{function} should raise {exception} here (its docstring says so), but it"
+            f" returned {fmt(value)}."
+        )
+
     def call_unmutated(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """``call`` (kept for the checks written before every call checked mutation)."""
         return self.call(function, *args, **kwargs)
@@ -285,7 +305,8 @@ class Student:
         try:
             return thunk()
         except StudentError as error:
-            raise StudentFault(student_error_message(function, error), fatal=False) from None
+            message = student_error_message(function, error)
+            raise StudentFault(message, fatal=False, type_name=error.type_name) from None
         except WorkerFault as fault:
             message = f"{function}: {fault}"
             if fault.kind == "timeout":
