@@ -103,3 +103,23 @@ def test_regrading_ten_times_gives_identical_results(tmp_path):
     runs = [strip_times(grade_submission(submission).to_dict()) for _ in range(10)]
     assert all(run == runs[0] for run in runs)
     assert 0 < runs[0]["score"] < runs[0]["max_score"]
+
+
+@pytest.mark.parametrize("folder", ["a1_perceptron", "a2_gradient_descent", "a4_mlp"])
+def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, tmp_path):
+    """No free points: a check passes only when the call also met its output contract, so
+    "leaves its inputs alone" alone earns nothing (a3's module is a class, not functions)."""
+    import inspect
+
+    from autograder.staff import reference
+
+    module = {v: k for k, v in reference.MODULE_FOLDERS.items()}[folder]
+    ref = reference.load(module)
+    names = [n for n, f in vars(ref).items()
+             if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == ref.__name__]
+    (tmp_path / folder).mkdir()
+    (tmp_path / folder / f"{module}.py").write_text("import numpy as np\n\n\n" + "".join(
+        f"def {name}(*args, **kwargs):\n    return np.zeros(3)\n\n\n" for name in names))
+    result = grade_submission(tmp_path / folder)
+    earned = {t.task: t.score for a in result.assignments for t in a.tasks if t.score}
+    assert earned == {}, earned
