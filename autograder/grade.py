@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.checks import AssignmentSuite, suite
+from autograder.checks import AssignmentSuite, hidden_inputs_missing, suite
 from autograder.checks.framework import Student, run_check
 from autograder.isolation import intake
 
@@ -241,9 +241,7 @@ def require_grading_inputs(chosen: list[AssignmentSuite]) -> None:
     Hidden checks compute expected values from the reference solution; without it every one
     of them would be a grader fault, so nothing is graded and the reason is one line."""
     if any(check.hidden for s in chosen for check in s.checks):
-        from autograder.staff import reference
-
-        missing = reference.missing()
+        missing = hidden_inputs_missing()
         if missing:
             raise NotGraded(missing)
     from autograder.data import DatasetError, verify_datasets
