@@ -2,7 +2,6 @@
 # target: a4_mlp/mlp.py
 # bug: velocity update adds the gradient (v <- mu v + lr g): steps uphill
 # loses: 4.5 4.6
-# also_loses: 4.6 (temporary: A4 error carried forward: the integration task uses this building block (branch ecf))
 # names: sgd_momentum_step
 def sgd_momentum_step(params, grads, velocity, lr, momentum=0.0):
     velocity = velocity or {}
