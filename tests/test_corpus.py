@@ -105,10 +105,16 @@ def test_regrading_ten_times_gives_identical_results(tmp_path):
     assert 0 < runs[0]["score"] < runs[0]["max_score"]
 
 
+GARBAGE = ["np.zeros(3)", "(np.zeros(3), np.zeros(3))", "None", "[{}, 'x', float('nan')]"]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
 @pytest.mark.parametrize("folder", ["a1_perceptron", "a2_gradient_descent", "a4_mlp"])
-def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, tmp_path):
+def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, garbage, tmp_path):
     """No free points: a check passes only when the call also met its output contract, so
-    "leaves its inputs alone" alone earns nothing (a3's module is a class, not functions)."""
+    "leaves its inputs alone" alone earns nothing; and garbage is the student's fault, never
+    the grader's (grade_submission raises NotGraded on any check the kit failed to run).
+    a3's module is a class, not functions."""
     import inspect
 
     from autograder.staff import reference
@@ -119,7 +125,7 @@ def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, tmp
              if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == ref.__name__]
     (tmp_path / folder).mkdir()
     (tmp_path / folder / f"{module}.py").write_text("import numpy as np\n\n\n" + "".join(
-        f"def {name}(*args, **kwargs):\n    return np.zeros(3)\n\n\n" for name in names))
+        f"def {name}(*args, **kwargs):\n    return {garbage}\n\n\n" for name in names))
     result = grade_submission(tmp_path / folder)
     earned = {t.task: t.score for a in result.assignments for t in a.tasks if t.score}
     assert earned == {}, earned

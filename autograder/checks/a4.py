@@ -606,8 +606,11 @@ def step_lowers_loss(student) -> None:
         2,
         what="sgd_momentum_step",
     )
+    new_params = expect_dict(stepped[0], list(params), what="sgd_momentum_step: new params")
+    for key, value in params.items():  # a grader fault is never a score: validate first
+        expect_array(new_params[key], value.shape, what=f"sgd_momentum_step: params[{key!r}]")
     before = own_loss(params, X, labels, activation)
-    after = own_loss(stepped[0], X, labels, activation)
+    after = own_loss(new_params, X, labels, activation)
     if not after < before:
         raise CheckFailure(
             f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} raised the"
