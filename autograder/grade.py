@@ -360,7 +360,7 @@ def grade_assignment(
         except WorkerFault as fault:
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
-        student = Student(worker, a.module)
+        student = Student(worker, a.module, assignment=a)
         for check in s.checks:
             if time.monotonic() > deadline:
                 result = CheckResult(

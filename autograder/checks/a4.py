@@ -565,13 +565,27 @@ def momentum_by_formula(student, ex) -> None:
 )
 def momentum_does_not_mutate(student) -> None:
     p, g, v = arrays(3, (3, 2), (3, 2), (3, 2))
-    student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9)
+    got = expect_sequence(  # no free points: the step must also be right (framework: no mutation)
+        student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9),
+        2, what="sgd_momentum_step",
+    )
+    new_p = expect_dict(got[0], ["W"], what="sgd_momentum_step: new params")
+    new_v = expect_dict(got[1], ["W"], what="sgd_momentum_step: new velocity")
+    v_expected = 0.9 * v - 0.1 * g
+    assert_close(new_v["W"], v_expected, what="sgd_momentum_step: velocity['W']")
+    assert_close(new_p["W"], p + v_expected, what="sgd_momentum_step: params['W']")
 
 
 @CHECKS.check(task="4.1", function="linear_backward", name="leaves dout, x, W and b unchanged")
 def linear_backward_does_not_mutate(student) -> None:
     x, W, b, G = arrays(5, (4, 3), (3, 2), (2,), (4, 2))
-    student.call_unmutated("linear_backward", G, x, W, b)
+    got = expect_sequence(  # no free points: the gradients must also be right
+        student.call_unmutated("linear_backward", G, x, W, b), 3, what="linear_backward"
+    )
+    for value, expected, name in zip(got, (G @ W.T, x.T @ G, G.sum(axis=0)), ("dx", "dW", "db"),
+                                     strict=True):
+        checked = expect_array(value, expected.shape, what=f"linear_backward: {name}")
+        assert_close(checked, expected, what=f"linear_backward: {name}")
 
 
 @CHECKS.check(
@@ -592,8 +606,11 @@ def step_lowers_loss(student) -> None:
         2,
         what="sgd_momentum_step",
     )
+    new_params = expect_dict(stepped[0], list(params), what="sgd_momentum_step: new params")
+    for key, value in params.items():  # a grader fault is never a score: validate first
+        expect_array(new_params[key], value.shape, what=f"sgd_momentum_step: params[{key!r}]")
     before = own_loss(params, X, labels, activation)
-    after = own_loss(stepped[0], X, labels, activation)
+    after = own_loss(new_params, X, labels, activation)
     if not after < before:
         raise CheckFailure(
             f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} raised the"

@@ -2,6 +2,7 @@
 # target: a3_backprop/engine.py
 # bug: __add__ and __mul__ assign (=) instead of accumulating (+=): fan-out loses gradient
 # loses: 3.1 3.5
+# also_loses: 3.2 3.3 3.4 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.__add__
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)
