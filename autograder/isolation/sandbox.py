@@ -440,8 +440,22 @@ def detect() -> tuple[str, str]:
 
 
 def describe_isolation() -> dict:
-    """What is active, in words: the mechanism, what it stops and what it does not."""
-    mode, reason = detect()
+    """What is active, in words: the mechanism, what it stops and what it does not.
+
+    "mode" is what the last worker of this process measured (its layers and probes, see
+    probes.py), e.g. "landlock+seccomp+uid"; before any worker, the detected base mode."""
+    from autograder.isolation import probes
+
+    base, reason = detect()
+    measured = probes.measured()
+    info = _describe_base(base, reason)
+    if measured:
+        info.update(mode=measured["isolation"], base=base, layers=measured["layers"],
+                    probes=measured["probes"])
+    return info
+
+
+def _describe_base(mode: str, reason: str) -> dict:
     root = _is_root()
     limits = (f"rlimits: {MEMORY_LIMIT_BYTES // 2**20} MiB address space, "
               f"{CPU_LIMIT_SECONDS} s CPU, {FILE_SIZE_LIMIT_BYTES // 2**20} MiB per file, "

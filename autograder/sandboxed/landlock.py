@@ -39,8 +39,10 @@ WRITE = (WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAKE_DIR | MAKE_REG | TRUNCATE 
 no sockets or fifos, no executing what was written."""
 
 # System library directories: ld.so resolves numpy's and the stdlib's extension modules
-# there (dlopen after the restriction); /etc/ld.so.cache is its index.
-SYSTEM_READ = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache")
+# there (dlopen after the restriction); /etc/ld.so.cache is its index. /dev/urandom for
+# os.urandom fallbacks; the worker reads its own output file through /proc/self/fd.
+SYSTEM_READ = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/etc/ld.so.cache", "/dev/urandom",
+               "/proc/self")  # its own /proc entry (the link resolves to /proc/<pid>)
 
 
 class _PathBeneath(ctypes.Structure):
