@@ -324,6 +324,13 @@ def requested_layers() -> tuple[str, ...]:
     return tuple(x for x in DEFAULT_LAYERS if x in value.split(","))
 
 
+def landlock_active() -> bool:
+    """True when workers will apply Landlock: requested, and the kernel offers it."""
+    from autograder.sandboxed import landlock
+
+    return "landlock" in requested_layers() and isinstance(landlock.abi(), int)
+
+
 def layer_args(rw: list[str], probes: list[dict]) -> list[str]:
     """main.py flags: the layers, the scratch directories, the probes (JSON)."""
     args = [f"--{layer}" for layer in requested_layers()]
