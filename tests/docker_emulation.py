@@ -1,5 +1,5 @@
 """Run a command as if inside a default Docker container: ``python docker_emulation.py
-[--no-landlock] -- CMD ...``.
+[--no-landlock] [--hide DIR]... [--keep DIR]... -- CMD ...``.
 
 Docker's default seccomp profile refuses new namespaces to a container without
 CAP_SYS_ADMIN (clone/unshare with namespace flags: EPERM; clone3: ENOSYS, so that libc falls
@@ -8,11 +8,16 @@ bubblewrap fails exactly as in Docker ("Creating new namespace failed: Operation
 permitted"). ``--no-landlock`` also answers the three Landlock syscalls with ENOSYS, as
 engines before moby/moby#43199 (2022) do. The filter is installed here (as root, with
 CAP_SYS_ADMIN, no no_new_privs: Docker does not set it either), then ``setpriv`` drops the
-bounding set and execs CMD, which starts with exactly Docker's capabilities.
+bounding set and execs CMD, which starts with exactly Docker's capabilities. ``--hide DIR``
+mounts an empty tmpfs over DIR in a private mount namespace first, and ``--keep DIR`` binds
+DIR (under a hidden one) back: a container's filesystem is its image, not the host's, so
+checkouts of the kit elsewhere on the host (world-readable copies of the reference, other
+users' files in /tmp) must not be there either.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import sys
@@ -42,8 +47,38 @@ def docker_rules(landlock: bool) -> list[seccomp.Rule]:
     return rules
 
 
+CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 0x1000, 0x4000, 1 << 18
+TMPFS_OPTIONS = b"size=4g,mode=1777"  # a ceiling, not an allocation
+
+
+def hide(directories: list[str], keep: list[str]) -> None:
+    """Empty tmpfs over each directory, then `keep` bound back at its own path, in a mount
+    namespace of this process only."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    kept = [(path, os.open(path, os.O_PATH)) for path in keep]  # before they are covered
+    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(None, b"/", None, MS_REC | MS_PRIVATE,
+                                                     None) != 0:
+        raise OSError(ctypes.get_errno(), "private mount namespace")
+    for path in directories:
+        if libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, TMPFS_OPTIONS) != 0:
+            raise OSError(ctypes.get_errno(), f"tmpfs over {path}")
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC,
+                      None) != 0:
+            raise OSError(ctypes.get_errno(), f"bind {path}")
+        os.close(fd)
+
+
+def _values(options: list[str], flag: str) -> list[str]:
+    return [options[i + 1] for i, opt in enumerate(options) if opt == flag]
+
+
 def main(argv: list[str]) -> None:
-    landlock = "--no-landlock" not in argv[: argv.index("--")]
+    options = argv[: argv.index("--")]
+    landlock = "--no-landlock" not in options
+    if "--hide" in options:
+        hide(_values(options, "--hide"), _values(options, "--keep"))
     command = argv[argv.index("--") + 1:]
     seccomp.install(docker_rules(landlock), no_new_privs=False)
     os.execvp("setpriv", ["setpriv", f"--bounding-set={BOUNDING_SET}", "--", *command])

@@ -40,6 +40,11 @@ DOCKER_CAP_EFF = 0xA80425FB  # Docker's default fourteen capabilities as a CapEf
 MODULES = {"a1": "a1_perceptron/perceptron.py", "a2": "a2_gradient_descent/gradient_descent.py",
            "a3": "a3_backprop/engine.py", "a4": "a4_mlp/mlp.py"}
 RUN_TIMEOUT_S = 1200
+HOST_ONLY = Path("/", REPO_ROOT.parts[1])
+"""The host directory holding this checkout (and, on a shared machine, other checkouts of the
+kit with a world-readable reference): not part of a container's filesystem, so hidden in the
+runs that stand for one (the uid fallback cannot hide a world-readable copy; Landlock can)."""
+SHARED_TOPS = {"tmp", "usr", "var", "etc", "opt", "run", "proc", "sys", "dev"}
 HIDDEN_LINE_MIN_CHARS = 30
 """Lines of the hidden checks this long are specific enough to show a leak of their source."""
 
@@ -50,10 +55,21 @@ pytestmark = pytest.mark.skipif(
 
 
 def emulated(variant: str, command: list[str], env: dict | None = None, cwd: Path | None = None,
-             timeout: float = RUN_TIMEOUT_S) -> subprocess.CompletedProcess:
-    """command inside the emulated container, with a clean environment."""
+             timeout: float = RUN_TIMEOUT_S, keep: list[Path] | None = None
+             ) -> subprocess.CompletedProcess:
+    """command inside the emulated container, with a clean environment. With `keep`, the
+    container's own filesystem: the host's checkouts (HOST_ONLY) and /tmp replaced by empty
+    ones, only the directories in `keep` (the test's own, under /tmp) bound back."""
     clean = {"PATH": "/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8", **(env or {})}
-    argv = [sys.executable, str(EMULATION), *VARIANTS[variant], "--", "env", "-i",
+    hidden = []
+    if keep is not None:
+        hidden = ["--hide", "/tmp"]
+        if HOST_ONLY.name not in SHARED_TOPS:
+            hidden += ["--hide", str(HOST_ONLY)]
+        for path in keep:
+            assert str(path).startswith("/tmp/"), path
+            hidden += ["--keep", str(path)]
+    argv = [sys.executable, str(EMULATION), *VARIANTS[variant], *hidden, "--", "env", "-i",
             *[f"{k}={v}" for k, v in clean.items()], *command]
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
                           cwd=cwd or "/", check=False)
@@ -167,7 +183,8 @@ def gs_root():
     zip_path.unlink()
     (root / "submission").mkdir()
     done = emulated("landlock", ["bash", str(root / "source" / "setup.sh")],
-                    {"BACKPROP_LAB_GRADESCOPE_ROOT": str(root), "BACKPROP_LAB_APT": "true"})
+                    {"BACKPROP_LAB_GRADESCOPE_ROOT": str(root), "BACKPROP_LAB_APT": "true"},
+                    keep=[root])
     assert done.returncode == 0, done.stderr[-3000:]
     yield root
     shutil.rmtree(root, ignore_errors=True)
@@ -178,7 +195,7 @@ def run_autograder(root: Path, variant: str, submission: Path, env: dict | None 
     shutil.copytree(submission, root / "submission")
     (root / "results" / "results.json").unlink(missing_ok=True)
     done = emulated(variant, ["bash", str(root / "source" / "run_autograder")],
-                    {"BACKPROP_LAB_GRADESCOPE_ROOT": str(root), **(env or {})})
+                    {"BACKPROP_LAB_GRADESCOPE_ROOT": str(root), **(env or {})}, keep=[root])
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads((root / "results" / "results.json").read_text())
 
@@ -189,19 +206,21 @@ def kit_env(root: Path, source: Path | None = None) -> dict:
     return {"PYTHONPATH": str(source), "BACKPROP_LAB_REFERENCE": str(source / "reference_solution")}
 
 
-def grade(root: Path, variant: str, submission: Path, *args: str, env: dict | None = None,
-          source: Path | None = None) -> subprocess.CompletedProcess:
+def grade(root: Path, variant: str, submission: Path, *args: str, keep: Path,
+          env: dict | None = None, source: Path | None = None) -> subprocess.CompletedProcess:
+    """`grade` in the container; `keep`: the test's directory (submission, results, copies)."""
     return emulated(variant, [str(root / "venv" / "bin" / "python"), "-m", "autograder", "grade",
                               str(submission), *args], {**kit_env(root, source), **(env or {})},
-                    cwd=root / "results")
+                    cwd=root / "results", keep=[root, keep])
 
 
 @pytest.mark.slow
 def test_setup_leaves_the_kit_root_only_and_the_venv_without_it(gs_root):
     source = gs_root / "source"
     assert stat.S_IMODE(source.stat().st_mode) == 0o700
-    for path in source.rglob("*"):
-        assert not path.stat().st_mode & 0o077, path
+    for path in source.rglob("*"):  # caches written later sit inside the 0700 directory
+        if not {"__pycache__", ".hypothesis"} & set(path.parts):
+            assert not path.stat().st_mode & 0o077, path
     site = next((gs_root / "venv" / "lib").glob("python3*/site-packages"))
     assert (site / "numpy").is_dir() and not (site / "autograder").exists()
     probe = ["setpriv", "--reuid", "60999", "--regid", "60999", "--clear-groups", "cat",
@@ -257,7 +276,7 @@ def test_hostile_corpus_through_grade_all_and_grade(gs_root, variant, tmp_path):
                               "grade-all", str(students), "--jobs", "2", "--no-progress",
                               "--gradebook", str(tmp_path / "gb.db"), "--out", str(out),
                               "--csv", str(tmp_path / "grades.csv")],
-                    kit_env(gs_root), cwd=gs_root / "results")
+                    kit_env(gs_root), cwd=gs_root / "results", keep=[gs_root, tmp_path])
     assert done.returncode == 0, done.stderr[-3000:]  # the grader survived every attack
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
     texts = []
@@ -278,7 +297,7 @@ def test_hostile_corpus_through_grade_all_and_grade(gs_root, variant, tmp_path):
     for attack in [a for a in attacks if a.needs]:
         results = tmp_path / f"{attack.name}.json"
         run = grade(gs_root, variant, students / attack.name, "--assignment", attack.assignment,
-                    "--results", str(results))
+                    "--results", str(results), keep=tmp_path)
         assert run.returncode == 0, run.stderr[-2000:]
         data = json.loads(results.read_text())
         assert data["score"] <= attack.max_fraction * data["max_score"] + 1e-9, attack.name
@@ -326,7 +345,9 @@ REFUSALS = {
 def test_grading_refuses_when_a_probe_reaches_its_target(gs_root, tmp_path, case):
     variant, readable, env, probe = REFUSALS[case]
     source = exposed_copy(gs_root, tmp_path, readable) if readable else None
-    run = grade(gs_root, variant, REFERENCE, "--assignment", "a1", env=env, source=source)
+    honest = honest_submission(tmp_path / "honest")
+    run = grade(gs_root, variant, honest, "--assignment", "a1", env=env, source=source,
+                keep=tmp_path)
     assert run.returncode == 3, (run.returncode, run.stdout[-1500:], run.stderr[-1500:])
     line = run.stderr.strip().splitlines()[-1]
     assert "the sandbox cannot hide the reference here; tell the course staff" in line
@@ -339,8 +360,8 @@ def test_the_same_exposure_grades_with_landlock(gs_root, tmp_path):
     """The world-readable checkout is hidden by Landlock alone: graded, full marks."""
     source = exposed_copy(gs_root, tmp_path, "all")
     results = tmp_path / "r.json"
-    run = grade(gs_root, "landlock", REFERENCE, "--assignment", "a1", "--results", str(results),
-                source=source)
+    run = grade(gs_root, "landlock", honest_submission(tmp_path / "honest"), "--assignment", "a1",
+                "--results", str(results), source=source, keep=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     data = json.loads(results.read_text())
     assert data["score"] == data["max_score"] > 0
@@ -351,8 +372,9 @@ def test_the_same_exposure_grades_with_landlock(gs_root, tmp_path):
 def test_accepting_the_exposure_grades_and_says_so(gs_root, tmp_path):
     source = exposed_copy(gs_root, tmp_path, "all")
     results = tmp_path / "r.json"
-    run = grade(gs_root, "no-landlock", REFERENCE, "--assignment", "a1", "--results",
-                str(results), env={"BACKPROP_LAB_ACCEPT_EXPOSURE": "1"}, source=source)
+    run = grade(gs_root, "no-landlock", honest_submission(tmp_path / "honest"), "--assignment",
+                "a1", "--results", str(results), env={"BACKPROP_LAB_ACCEPT_EXPOSURE": "1"},
+                source=source, keep=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     output = json.loads(results.read_text())["output"]
     assert "EXPOSED, accepted by BACKPROP_LAB_ACCEPT_EXPOSURE=1" in output
@@ -378,7 +400,7 @@ def test_refusal_on_gradescope_and_in_grade_all(gs_root, tmp_path):
                                     "a1", "--gradebook", str(tmp_path / "gb.db"),
                                     "--csv", str(csv_path)],
                     {**kit_env(gs_root), "BACKPROP_LAB_RESULTS_DIR": "/tmp"},
-                    cwd=gs_root / "results")
+                    cwd=gs_root / "results", keep=[gs_root, tmp_path])
     assert done.returncode == 0, done.stderr[-2000:]
     row = next(csv.DictReader(csv_path.open()))
     assert row["status"] == "error" and "cannot hide the reference" in row["reason"], row

@@ -71,6 +71,22 @@ def identity():
     caps = [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")]
     return {"uid": os.getuid(), "caps": caps[0], "pid": os.getpid(), "ppid": os.getppid()}
 
+def syscalls():
+    # what seccomp refuses: a new user namespace, ptrace, io_uring (which would bypass the
+    # filter), eBPF, mounting; (return value, errno) of each. Without the filter the first
+    # three succeed or fail otherwise (unshare 0, TRACEME 0, io_uring EFAULT)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    tried = {"unshare": (272, 0x10000000), "ptrace_traceme": (101, 0, 0, 0, 0),
+             "io_uring_setup": (425, 8, 0), "bpf": (321, 0, 0, 0),
+             "mount": (165, b"none", b"/tmp", b"tmpfs", 0, 0)}
+    found = {}
+    for name, (nr, *args) in tried.items():
+        ret = libc.syscall(nr, *args)
+        found[name] = (ret, ctypes.get_errno())
+    return found
+
 def daemons(n):
     # double-forked, new-session children: they leave the process group on purpose
     for _ in range(n):
@@ -227,6 +243,14 @@ def test_no_network(worker):
             listener.accept()
     finally:
         listener.close()
+
+
+def test_namespaces_ptrace_io_uring_bpf_and_mount_are_refused(worker):
+    """seccomp: EPERM for each, whatever else the environment allows."""
+    if "seccomp" not in worker.isolation:
+        pytest.skip(f"no seccomp filter: {worker.isolation}")
+    for name, (ret, err) in worker.call("hostile", "syscalls").items():
+        assert (ret, err) == (-1, 1), f"{name}: returned {ret}, errno {err}"
 
 
 def test_symlinks_in_the_submission_are_not_followed(worker, secret):

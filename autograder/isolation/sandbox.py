@@ -344,7 +344,8 @@ def worker_kit(workdir: Path) -> Path:
     even when the kit itself is root-only (0700), and owned by root: the student cannot
     change it."""
     kit = workdir / "kit"
-    kit.mkdir(mode=0o755)
+    kit.mkdir()
+    os.chmod(kit, 0o755)  # whatever the umask
     for path in SANDBOXED_DIR.glob("*.py"):
         shutil.copyfile(path, kit / path.name)
         os.chmod(kit / path.name, 0o644)
@@ -355,7 +356,8 @@ def numpy_view(workdir: Path) -> Path:
     """workdir/site: links to numpy (and its bundled libraries) only, put on sys.path in
     place of the whole site-packages, which may hold other things (an installed kit)."""
     site = workdir / "site"
-    site.mkdir(mode=0o755)
+    site.mkdir()
+    os.chmod(site, 0o755)
     real = Path(numpy_site_dir())
     for name in NUMPY_ENTRIES:
         if (real / name).is_dir():

@@ -81,14 +81,14 @@ python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install "$SOURCE"          # the dependencies ...
 "$ROOT/venv/bin/python" -m pip uninstall -y backprop-lab   # ... but not the kit itself
 rm -rf "$SOURCE/build" "$SOURCE"/*.egg-info
+cd "$SOURCE"
+PYTHONPATH="$SOURCE" "$ROOT/venv/bin/python" -c \\
+    'import autograder, numpy, hypothesis; print("Backprop Lab installed")'
 chmod 0755 "$ROOT"
 chmod -R go-rwx "$SOURCE"
 chmod 0700 "$SOURCE"
 mkdir -p "$ROOT/results"
 chmod 0755 "$ROOT/results"
-cd "$SOURCE"
-PYTHONPATH="$SOURCE" "$ROOT/venv/bin/python" -c \\
-    'import autograder, numpy, hypothesis; print("Backprop Lab installed")'
 """
 
 RUN_AUTOGRADER = """\
