@@ -123,6 +123,36 @@ def _wrong_grad(params: dict) -> tuple[Function, Gradient, Gradient]:
     return f, wrong, hess
 
 
+def _scribbler(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """A base function whose f and grad_f WRITE to their argument after reading it (the docs
+    promise the student's code passes copies, so this must change nothing it relies on)."""
+    f, grad, hess = CATALOGUE[params["base"]](params.get("base_params", {}))
+
+    def scribble(x: Any) -> None:
+        if isinstance(x, np.ndarray) and x.flags.writeable and x.dtype.kind == "f":
+            x[...] = 2.0 * x + 1.0
+
+    def f_scribbling(x: Any) -> float:
+        value = f(np.array(x, dtype=np.float64))
+        scribble(x)
+        return value
+
+    def grad_scribbling(x: Any) -> np.ndarray:
+        g = np.array(grad(np.array(x, dtype=np.float64)), dtype=np.float64)
+        scribble(x)
+        return g
+
+    return f_scribbling, grad_scribbling, hess
+
+
+def _nan_below(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """A base function whose f is NaN at the finite points with x[0] < `below` (gradient
+    unchanged): gradient descent must stop there with reason "diverged"."""
+    f, grad, hess = CATALOGUE[params["base"]](params.get("base_params", {}))
+    below = float(params["below"])
+    return (lambda x: float("nan") if _vec(x)[0] < below else f(x)), grad, hess
+
+
 CATALOGUE: dict[str, Callable[[dict], tuple[Function, Gradient, Gradient]]] = {
     "quadratic": _quadratic,
     "lecture_3var": _lecture_3var,
@@ -130,6 +160,8 @@ CATALOGUE: dict[str, Callable[[dict], tuple[Function, Gradient, Gradient]]] = {
     "rosenbrock": _rosenbrock,
     "sum_sin": _sum_sin,
     "wrong_grad": _wrong_grad,
+    "scribbler": _scribbler,
+    "nan_below": _nan_below,
 }
 
 
