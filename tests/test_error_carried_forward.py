@@ -222,3 +222,35 @@ def test_replay_catches_a_velocity_reset_every_step():
     got = student.call("train_mlp", X, y, [3, 4, 3], 3, **SETTINGS)
     with pytest.raises(CheckFailure, match="replay of the documented loop"):
         hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")
+
+
+def test_no_free_points_for_backward_when_the_ops_pass_nothing_back():
+    engine = _load(REFERENCE / "a3_backprop" / "engine.py", "ecf_engine_inert")
+    real_mul = engine.Value.__mul__
+
+    def inert_mul(self, other):
+        out = real_mul(self, other)
+        out._backward = lambda: None  # the op passes nothing back
+        return out
+
+    def seed_only(self):
+        self.grad = 1.0
+
+    engine.Value.__mul__ = inert_mul
+    engine.Value.backward = seed_only
+    spec = {"inputs": {"a": 2.0, "b": 3.0}, "nodes": [{"id": "out", "op": "mul",
+                                                        "args": ["a", "b"]}], "output": "out"}
+    with pytest.raises(CheckFailure, match="cannot be judged"):
+        a3.check_backward(FakeStudent(value=engine.Value), spec)
+
+
+def test_no_free_points_for_a_network_composed_of_garbage():
+    def zeros(*args, **kwargs):
+        return np.zeros(3)
+
+    names = ["linear_forward", "tanh_forward", "mlp_forward"]
+    student = FakeStudent(**{name: zeros for name in names})
+    params, X, _ = _net()
+    with pytest.raises(CheckFailure, match="could not compose"):
+        hidden_a4.carry_forward_forward(student, np.zeros(3), params, X, "tanh",
+                                        failure=CheckFailure("strict check failed"))

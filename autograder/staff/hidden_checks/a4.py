@@ -410,6 +410,9 @@ def carry_forward_forward(student, got, params, X, activation, *, failure) -> No
     used = _blocks_used(activation, backward=False)
     try:
         logits, _, _ = compose_forward(student, params, X, activation)
+        n_classes = params[f"W{len(params) // 2}"].shape[1]
+        if not isinstance(logits, np.ndarray) or logits.shape != (len(X), n_classes):
+            raise CannotCompose(f"they give no ({len(X)}, {n_classes}) logits")  # no free points
         _compare(got, logits, "mlp_forward", "")
     except CannotCompose as why:
         raise _with_note(failure, f"the grader could not compose your own {used}: {why}") from None
@@ -424,6 +427,10 @@ def carry_forward_network(student, got, params, X, labels, activation, *, failur
     used = _blocks_used(activation, backward=True)
     try:
         loss, grads = compose_network(student, params, X, labels, activation)
+        if not isinstance(loss, (int, float)) or not all(
+            isinstance(g, np.ndarray) for g in grads.values()
+        ):  # no free points: the composition must at least be a loss and arrays
+            raise CannotCompose("they give no float loss and array gradients")
         _compare(got, [loss, grads], "mlp_loss_and_grads", "")
     except CannotCompose as why:
         raise _with_note(failure, f"the grader could not compose your own {used}: {why}") from None
@@ -437,8 +444,9 @@ def replay_training(student, X, labels, sizes, epochs, lr, batch_size, momentum,
     """train_mlp's documented loop run here over the student's own init_mlp,
     mlp_loss_and_grads and sgd_momentum_step: (per-epoch losses, final params)."""
     params = _block(student, "init_mlp", sizes, seed)
-    if not isinstance(params, dict):
-        raise CannotCompose(f"your init_mlp returned a {type(params).__name__}")
+    keys = [f"{kind}{i}" for i in range(1, len(sizes)) for kind in "Wb"]
+    if not isinstance(params, dict) or sorted(params) != sorted(keys):
+        raise CannotCompose(f"your init_mlp({sizes}, {seed}) did not return the keys {keys}")
     rng = np.random.default_rng(seed)
     velocity = None
     n = X.shape[0]
