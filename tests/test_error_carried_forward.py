@@ -99,14 +99,14 @@ def test_locals_probes_are_affine_with_alpha_one_for_accumulating_ops():
 
 def test_composed_grads_equal_the_reference_backward():
     spec = a3._chain_spec((2.0, 1.0, 0.5))
-    composed = a3.composed_grads(FakeStudent(), spec)
+    composed, _ = a3.composed_grads(FakeStudent(), spec)
     expected = fixtures.run_graph(ENGINE.Value, spec, "backward")["grads"]
     assert composed == pytest.approx(expected, rel=1e-12)
 
 
 def test_composed_grads_follow_a_wrong_op_and_backward_passes_with_it():
     student = FakeStudent(value=OverwritingTanh)
-    composed = a3.composed_grads(student, FAN_OUT)
+    composed, _ = a3.composed_grads(student, FAN_OUT)
     truth = fixtures.run_graph(ENGINE.Value, FAN_OUT, "backward")["grads"]
     assert composed["x"] != pytest.approx(truth["x"])  # the op is wrong ...
     a3.check_backward(student, FAN_OUT)  # ... but backward() is right given it

@@ -703,18 +703,20 @@ def _ancestors(spec: dict) -> set[str]:
     return seen
 
 
-def composed_grads(student, spec: dict) -> dict[str, float]:
+def composed_grads(student, spec: dict) -> tuple[dict[str, float], bool]:
     """d out / d node for every named node, by the chain rule composed here from the student's
     OWN ops: each op's update of its operands' grads is measured alone in the worker (mode
     "locals", at three (out.grad, operand grad) probes) and replayed in reverse topological
     order. Equal to the true gradients when the ops are right; when an op is wrong (its own
-    task loses points), backward() is still judged on what it does with that op."""
+    task loses points), backward() is still judged on what it does with that op. Also
+    returns whether any op passes anything back (else backward() cannot be judged)."""
     got = expect_dict(student.graph(spec, "locals", function=OPS_ALONE), ["locals"],
                       what="Value graph (locals)")
     locals_ = got["locals"]
     grads = {name: 0.0 for name in [*spec["inputs"], *(n["id"] for n in spec["nodes"])]}
     grads[spec["output"]] = 1.0
     needed = _ancestors(spec)
+    passes_back = False
     for node in reversed(spec["nodes"]):
         if node["id"] not in needed:
             continue
@@ -728,19 +730,20 @@ def composed_grads(student, spec: dict) -> dict[str, float]:
             # fixtures.LOCAL_PROBES: (out.grad, operand grad) = (1, 0), (2, 0), (1, 1).
             beta, alpha = r2 - r1, r3 - r1
             grads[name] = alpha * grads[name] + beta * g + (r1 - beta)
-    return grads
+            passes_back = passes_back or beta != 0.0 or r1 - beta != 0.0
+    return grads, passes_back
 
 
 def check_backward(student, spec: dict, mode: str = "backward", hint: str = "") -> None:
     """The student's backward() against the chain rule composed from their own ops."""
-    expected = composed_grads(student, spec)
+    expected, passes_back = composed_grads(student, spec)
     inputs = describe(spec)
-    if all(expected[name] == 0.0 for name in spec["inputs"]) and any(
-        abs(g) > NUMERIC_ATOL for g in numeric_grads(spec).values()
-    ):  # no free points: ops that pass nothing back cannot show what backward() does
+    if not passes_back and any(abs(g) > NUMERIC_ATOL for g in numeric_grads(spec).values()):
+        # No free points: ops that pass nothing back (where true gradients are not all 0)
+        # cannot show what backward() does.
         raise CheckFailure(
-            f"Value.backward cannot be judged: with your ops' _backward closures no gradient"
-            f" reaches the inputs of {inputs} (implement the ops of tasks 3.1-3.4 first)."
+            f"Value.backward cannot be judged: none of your ops' _backward closures passes a"
+            f" gradient back in {inputs} (implement the ops of tasks 3.1-3.4 first)."
         )
     got = graph_result(student, spec, mode, "Value.backward")
     for name, value in expected.items():
