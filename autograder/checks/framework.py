@@ -65,7 +65,11 @@ In hidden/a1.py the expected value would come from ``reference.load("perceptron"
 from __future__ import annotations
 
 import ast
+import atexit
 import functools
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,10 +77,18 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
+import hypothesis.configuration
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
+
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    # Hypothesis caches what it learns in ./.hypothesis/: never the caller's folder (checks
+    # use no example database; the cache is rebuilt per process, so results stay the same).
+    _storage = tempfile.mkdtemp(prefix="bplab-hypothesis-")
+    hypothesis.configuration.set_hypothesis_home_dir(_storage)
+    atexit.register(shutil.rmtree, _storage, ignore_errors=True)
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
