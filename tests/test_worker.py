@@ -374,3 +374,19 @@ def test_cpu_limit_warns_with_sigxcpu_before_the_hard_kill(worker):
     soft, hard = worker.call("limits", "cpu")
     assert soft == sandbox.CPU_LIMIT_SECONDS
     assert hard == soft + sandbox.CPU_GRACE_SECONDS
+
+
+def test_graph_chain_and_locals_modes_through_the_sandbox(worker):
+    """The grader's own driver (chain) and each op alone at three probes (locals)."""
+    spec = {"inputs": {"a": 2.0, "b": -3.0},
+            "nodes": [{"id": "c", "op": "mul", "args": ["a", "b"]},
+                      {"id": "d", "op": "add", "args": ["c", "a"]}],
+            "output": "d"}
+    chain = worker.graph("engine", spec, "chain")
+    assert chain["grads"] == worker.graph("engine", spec, "backward")["grads"]
+    probes = worker.graph("engine", spec, "locals")["locals"]
+    # (out.grad, operand grad) = (1, 0), (2, 0), (1, 1): d c / d a = b = -3, accumulated.
+    assert [p["a"] for p in probes["c"]] == [-3.0, -6.0, -2.0]
+    local = worker.graph("engine", {**spec, "nodes": spec["nodes"][:1], "output": "c",
+                                    "seed": 2.0, "preset": 0.5}, "local")
+    assert local["grads"] == {"a": 0.5 + 2 * -3.0, "b": 0.5 + 2 * 2.0}
