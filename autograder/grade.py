@@ -8,7 +8,6 @@ error, an exception, a hang, a crash) into a result with a reason, never into a 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import tempfile
 import time
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.checks import AssignmentSuite, suite
+from autograder.checks import AssignmentSuite, prepare_hidden_inputs, suite
 from autograder.checks.framework import Student, run_check
 from autograder.isolation import intake
 
@@ -281,15 +280,9 @@ def require_grading_inputs(
     of them would be a grader fault, so nothing is graded and the reason is one line."""
     used = ""
     if any(check.hidden for s in chosen for check in s.checks):
-        # Hidden checks exist only where autograder/staff/ is installed (never in the student
-        # bundle, whose release check forbids a static import of the reference loader).
-        reference = importlib.import_module("autograder.staff.reference")
-        try:
-            folder = reference.locate(explicit_reference)
-        except reference.ReferenceMissing as error:
-            raise NotGraded(str(error)) from None
-        reference.use(folder)
-        used = str(folder)
+        used, missing = prepare_hidden_inputs(explicit_reference)
+        if missing:
+            raise NotGraded(missing)
     from autograder.data import DatasetError, verify_datasets
 
     try:
