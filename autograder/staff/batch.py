@@ -364,6 +364,17 @@ def grade_one(path: str, only: list[str], slot: int, reference: str | None = Non
     ).to_dict()
 
 
+def _reference_or_as_given(explicit: Path | str | None) -> str | None:
+    """The reference found now, or ``explicit`` as given when there is none: then each
+    submission is "not graded" with the reason (an error row), never a score."""
+    from autograder.staff import reference
+
+    try:
+        return str(reference.locate(explicit))
+    except reference.ReferenceMissing:
+        return str(explicit) if explicit else None
+
+
 def resolve_reference(explicit: Path | str | None) -> str:
     """The batch's reference solution, found once before anything is graded (NotGraded if
     there is none: every hidden check would otherwise be a grader fault)."""
@@ -560,8 +571,8 @@ def run_batch(
     ``students`` limits the batch to those students (the scope still comes from the whole
     class, so their rows match everyone else's). The default grader's reference solution is
     resolved once, here, before anything is graded."""
-    if grader is grade_one:
-        grader = partial(grade_one, reference=resolve_reference(reference))
+    if grader is grade_one:  # every process grades against the one reference found here
+        grader = partial(grade_one, reference=_reference_or_as_given(reference))
     with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
         layout, submissions = discover(Path(directory), Path(staging))
         if not submissions:
@@ -783,6 +794,7 @@ def run(args: argparse.Namespace) -> int:
             require_writable(option, path)
     if args.out:
         require_writable("--out", args.out, directory=True)
+    reference = resolve_reference(args.reference)  # none: exit 3 before grading anything
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
     summary = run_batch(
@@ -794,7 +806,7 @@ def run(args: argparse.Namespace) -> int:
         retry_errors=args.retry_errors,
         progress=not args.no_progress,
         students=args.student,
-        reference=args.reference,
+        reference=reference,
     )
     print(
         f"{summary.total} submissions ({summary.layout} layout,"
