@@ -8,6 +8,7 @@ error, an exception, a hang, a crash) into a result with a reason, never into a 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import tempfile
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.checks import AssignmentSuite, prepare_hidden_inputs, suite
+from autograder.checks import AssignmentSuite, suite
 from autograder.checks.framework import Student, run_check
 from autograder.isolation import intake
 
@@ -280,9 +281,15 @@ def require_grading_inputs(
     of them would be a grader fault, so nothing is graded and the reason is one line."""
     used = ""
     if any(check.hidden for s in chosen for check in s.checks):
-        used, missing = prepare_hidden_inputs(explicit_reference)
-        if missing:
-            raise NotGraded(missing)
+        # Hidden checks exist only where autograder/staff/ is installed (never in the student
+        # bundle, whose release check forbids a static import of the reference loader).
+        reference = importlib.import_module("autograder.staff.reference")
+        try:
+            folder = reference.locate(explicit_reference)
+        except reference.ReferenceMissing as error:
+            raise NotGraded(str(error)) from None
+        reference.use(folder)
+        used = str(folder)
     from autograder.data import DatasetError, verify_datasets
 
     try:
@@ -344,7 +351,8 @@ def grade_assignment(
         return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
 
     tasks = _task_results(s)
-    with Worker(folder, slot=slot) as worker:
+    # With hidden checks in play, a worker that can reach the reference refuses (probes.py).
+    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks)) as worker:
         try:
             worker.import_module(a.module)
         except StudentError as error:
@@ -353,7 +361,7 @@ def grade_assignment(
         except WorkerFault as fault:
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
-        student = Student(worker, a.module)
+        student = Student(worker, a.module, assignment=a)
         for check in s.checks:
             if time.monotonic() > deadline:
                 result = CheckResult(

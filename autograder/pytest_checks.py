@@ -80,14 +80,14 @@ class AssignmentChecks(pytest.File):
 _WORKERS: dict[Path, object] = {}
 
 
-def _student(folder: Path, module: str) -> Student:
+def _student(folder: Path, module: str, assignment=None) -> Student:
     """One worker per assignment folder for the whole pytest session."""
     from autograder.isolation.worker import Worker
 
     if folder not in _WORKERS:
         worker = Worker(folder)
         _WORKERS[folder] = worker
-    return Student(_WORKERS[folder], module)
+    return Student(_WORKERS[folder], module, assignment=assignment)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -109,7 +109,7 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         a = self.parent.suite.assignment
-        outcome = run_check(self.check, _student(self.path.parent, a.module))
+        outcome = run_check(self.check, _student(self.path.parent, a.module, a))
         if not outcome.passed:
             raise CheckFailed(outcome.message)
 

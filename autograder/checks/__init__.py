@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from autograder.checks.framework import Assignment, Check
 
@@ -32,30 +31,6 @@ def _hidden_checks(name: str) -> list[Check]:
             return []
         raise
     return list(module.CHECKS)
-
-
-def hidden_inputs_missing() -> str:
-    """Why the hidden checks cannot run here ("" when they can, or when none is installed)."""
-    try:
-        module = importlib.import_module(HIDDEN_PACKAGE)
-    except ModuleNotFoundError as error:
-        if error.name in (HIDDEN_PACKAGE, "autograder.staff"):
-            return ""
-        raise
-    return module.missing_inputs()
-
-
-def prepare_hidden_inputs(reference: str | Path | None = None) -> tuple[str, str]:
-    """(the reference folder every hidden check will use, why they cannot run): one of the
-    two is "". Located once per grading run (``reference`` names it explicitly); ("", "")
-    when no hidden checks are installed (the student bundle)."""
-    try:
-        module = importlib.import_module(HIDDEN_PACKAGE)
-    except ModuleNotFoundError as error:
-        if error.name in (HIDDEN_PACKAGE, "autograder.staff"):
-            return "", ""
-        raise
-    return module.prepare_inputs(reference)
 
 
 def suite(include_hidden: bool = True) -> list[AssignmentSuite]:

@@ -197,10 +197,11 @@ def content_hash(directory: Path) -> str:
             path = Path(here, name)
             if name in IGNORED_NAMES or path.suffix == ".pyc":
                 continue
-            digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+            # fsencode: a student's non-UTF-8 file name must not crash the batch
+            digest.update(os.fsencode(path.relative_to(directory).as_posix()) + b"\0")
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode):
-                digest.update(b"link:" + os.readlink(path).encode())
+                digest.update(b"link:" + os.fsencode(os.readlink(path)))
             elif stat.S_ISREG(info.st_mode):
                 digest.update(str(info.st_size).encode() + b":")
                 with path.open("rb") as handle:
