@@ -42,6 +42,7 @@ from autograder.grade import (
     SUBMISSION_BUDGET_SECONDS,
     AssignmentResult,
     GradingError,
+    NotGraded,
     SubmissionResult,
     TaskResult,
 )
@@ -365,27 +366,20 @@ def grade_one(path: str, only: list[str], slot: int, reference: str | None = Non
     ).to_dict()
 
 
-def _reference_or_as_given(explicit: Path | str | None) -> str | None:
-    """The reference found now, or ``explicit`` as given when there is none: then each
-    submission is "not graded" with the reason (an error row), never a score."""
-    from autograder.staff import reference
-
-    try:
-        return str(reference.locate(explicit))
-    except reference.ReferenceMissing:
-        return str(explicit) if explicit else None
-
-
 def resolve_reference(explicit: Path | str | None) -> str:
     """The batch's reference solution, found once before anything is graded (NotGraded if
     there is none: every hidden check would otherwise be a grader fault)."""
-    from autograder.grade import NotGraded
     from autograder.staff import reference
 
     try:
         return str(reference.locate(explicit))
     except reference.ReferenceMissing as error:
         raise NotGraded(str(error)) from None
+
+
+def refuse_to_grade(reason: str, path: str, only: list[str], slot: int) -> dict:
+    """The grader of a batch that cannot grade (no reference): an error row per submission."""
+    raise NotGraded(reason)
 
 
 def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
@@ -572,8 +566,11 @@ def run_batch(
     ``students`` limits the batch to those students (the scope still comes from the whole
     class, so their rows match everyone else's). The default grader's reference solution is
     resolved once, here, before anything is graded."""
-    if grader is grade_one:  # every process grades against the one reference found here
-        grader = partial(grade_one, reference=_reference_or_as_given(reference))
+    if grader is grade_one:
+        try:
+            grader = partial(grade_one, reference=resolve_reference(reference))
+        except NotGraded as error:  # every submission gets its error row, none a score
+            grader = partial(refuse_to_grade, error.reason)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
         layout, submissions = discover(Path(directory), Path(staging))
         if not submissions:
@@ -596,7 +593,8 @@ def run_batch(
                 hashes[sub.student] = content_hash(sub.source)
                 row = recorded.get(sub.student)
                 fresh = row is not None and row.content_hash == hashes[sub.student]
-                if not fresh or (retry_errors and row.status == "error"):
+                grader_fault = row is not None and row.reason.startswith("not graded")
+                if not fresh or grader_fault or (retry_errors and row.status == "error"):
                     todo.append(sub)
             summary = BatchSummary(
                 len(submissions), len(submissions) - len(todo), 0, 0, scope, layout
@@ -795,7 +793,6 @@ def run(args: argparse.Namespace) -> int:
             require_writable(option, path)
     if args.out:
         require_writable("--out", args.out, directory=True)
-    reference = resolve_reference(args.reference)  # none: exit 3 before grading anything
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
     summary = run_batch(
@@ -807,7 +804,7 @@ def run(args: argparse.Namespace) -> int:
         retry_errors=args.retry_errors,
         progress=not args.no_progress,
         students=args.student,
-        reference=reference,
+        reference=args.reference,
     )
     print(
         f"{summary.total} submissions ({summary.layout} layout,"
@@ -818,6 +815,11 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         n = export_csv(args.gradebook, args.csv, summary.scope, args.student)
         print(f"Class table ({n} students): {args.csv}")
+    try:
+        resolve_reference(args.reference)
+    except NotGraded as error:  # every submission got an error row; the batch says why once
+        print(f"autograder: {error}", file=sys.stderr)
+        return NotGraded.EXIT_STATUS
     return 0
 
 
