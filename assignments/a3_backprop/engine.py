@@ -18,6 +18,9 @@ fed another node too), sets `out.grad` (not always 1) and calls `out._backward()
 an op built from others like `a - b`, the inner nodes' too): each `_backward` must only use
 `out.grad` and the inputs, and add to the inputs' grads. backward() is judged against the
 chain rule applied to your own ops, so a wrong op costs points in its own task only.
+
+Libraries: the standard library and numpy only. The grader runs your code where
+nothing else is importable (no scipy, no torch), whatever your own machine has.
 """
 
 from __future__ import annotations

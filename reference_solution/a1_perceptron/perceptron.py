@@ -7,6 +7,9 @@ y * (w . x) <= 0, so a point exactly on the boundary (w . x = 0) counts as a mis
 and a perceptron that starts at w = 0 still learns.
 
 Functions never modify their inputs. Arrays are numpy float64.
+
+Libraries: the standard library and numpy only. The grader runs your code where
+nothing else is importable (no scipy, no torch), whatever your own machine has.
 """
 
 from __future__ import annotations

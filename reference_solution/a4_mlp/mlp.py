@@ -6,6 +6,9 @@ Batch-first: an input batch x has shape (N, D), one sample per row. Every layer 
 dL/d(each input), of each input's shape (lectures 001, 002: the vectorised backward pass).
 Losses return `(loss, dL/d prediction)` and average over the batch. Nothing here mutates
 its inputs. Arrays are float64; class labels are int arrays.
+
+Libraries: the standard library and numpy only. The grader runs your code where
+nothing else is importable (no scipy, no torch), whatever your own machine has.
 """
 
 from __future__ import annotations
