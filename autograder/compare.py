@@ -222,7 +222,9 @@ def assert_gradient_close(
         return
     index = np.unravel_index(int(np.argmax(errors)), errors.shape)
     index = tuple(int(i) for i in index)
-    lines = [f"{what}: the gradient with respect to {parameter} is wrong."]
+    subject = parameter if parameter.endswith(".grad") else (
+        f"the gradient with respect to {parameter}")
+    lines = [f"{what}: {subject} is wrong."]
     if inputs:
         lines.append(f"  input: {inputs}")
     lines.append(

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 from autograder.grade import SubmissionResult, TaskResult
 
-FIRST_FAILURE_WIDTH = 60
-"""Characters of the first failure shown in the console table; the full text is below it."""
+WIDTH = 80
+"""Columns of the console output: the table and the prose of every message fit a terminal
+of 80 (pasteable code lines are never wrapped: they would stop being pasteable)."""
 
 
-def _points(value: float) -> str:
-    return f"{value:g}"
+def points(value: float) -> str:
+    """Points as a person reads them: two decimals (14.01, not 14.0119); files keep exact."""
+    return f"{value:.2f}"
+
+
+_points = points
 
 
 def _one_line(text: str, width: int) -> str:
@@ -20,33 +26,56 @@ def _one_line(text: str, width: int) -> str:
     return line if len(line) <= width else line[: width - 3] + "..."
 
 
+def wrap(text: str, width: int = WIDTH) -> str:
+    """Wrap a message's prose lines to ``width``, leaving code and tracebacks as they are.
+
+    Code: the lines under a "reproduce" header (indented 6) and a student's traceback
+    (indented 4 under the first line) are kept whole, so they stay pasteable."""
+    out, in_code = [], False
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if stripped.startswith("reproduce"):
+            in_code = True
+        elif indent < 6:
+            in_code = False
+        if in_code or indent >= 4 and not stripped.startswith("diagnosis") or len(line) <= width:
+            out.append(line)
+            continue
+        out.append(textwrap.fill(stripped, width, initial_indent=" " * indent,
+                                 subsequent_indent=" " * (indent + 4),
+                                 break_on_hyphens=False, break_long_words=False))
+    return "\n".join(out)
+
+
 def console_table(result: SubmissionResult, details: bool = True) -> str:
-    """A table per assignment: task, points, passed checks, first failure; then the failures."""
+    """A table per assignment: task, points, passed checks, title, and under a task that lost
+    points its first failure's first line; then every failure in full. 80 columns."""
     lines = [f"Submission: {result.submission}"]
     for a in result.assignments:
         lines.append("")
-        lines.append(f"{a.id}  {a.title}  ({_points(a.score)} / {_points(a.max_score)} points)")
+        lines.append(_one_line(
+            f"{a.id}  {a.title}  ({points(a.score)} / {points(a.max_score)} points)", WIDTH))
         if a.note:
-            lines.append(f"  {a.note.splitlines()[0]}")
-        lines += [f"  not copied: {n}" for n in a.notices if not a.note]
-        lines.append(f"  {'task':<6} {'points':>11} {'checks':>7}  function: first failure")
+            lines.append(_one_line(f"  {a.note.splitlines()[0]}", WIDTH))
+        lines += [_one_line(f"  not copied: {n}", WIDTH) for n in a.notices if not a.note]
+        lines.append(f"  {'task':<5} {'points':>11} {'checks':>7}  what")
         for t in a.tasks:
             checks = f"{t.passed}/{len(t.checks)}" if t.checks else "-"
-            points = f"{_points(t.score)}/{_points(t.max_points)}"
-            failure = _one_line(t.first_failure(), FIRST_FAILURE_WIDTH) if not a.note else ""
-            lines.append(
-                f"  {t.task:<6} {points:>11} {checks:>7}  {t.title}"
-                + (f": {failure}" if failure else "")
-            )
+            score = f"{points(t.score)}/{points(t.max_points)}"
+            lines.append(_one_line(f"  {t.task:<5} {score:>11} {checks:>7}  {t.title}", WIDTH))
+            failure = t.first_failure() if not a.note else ""
+            if failure:
+                lines.append(_one_line(f"{'':28}-> {failure}", WIDTH))
     lines.append("")
     lines.append(
-        f"Total: {_points(result.score)} / {_points(result.max_score)} points"
+        f"Total: {points(result.score)} / {points(result.max_score)} points"
         f"  ({result.seconds:.1f} s; isolation: {result.isolation})"
     )
     if details:
         failures = failure_sections(result)
         if failures:
-            lines += ["", "What to fix:"] + failures
+            lines += ["", "What to fix:"] + [wrap(text) for text in failures]
     return "\n".join(lines)
 
 

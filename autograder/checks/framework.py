@@ -74,6 +74,9 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
+from autograder.feedback.calls import named_arguments
+from autograder.feedback.log import CallRecord
+from autograder.feedback.messages import explain_flaky, with_call
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
@@ -196,6 +199,7 @@ class Student:
         self.calls = 0
         self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
         self.artifacts: dict[str, Any] = {}  # plain data for the report, e.g. training curves
+        self.log: list[CallRecord] = []  # this check's calls (feedback: reproduce, diagnose)
 
     def record(self, name: str, value: Any) -> None:
         """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
@@ -218,19 +222,24 @@ class Student:
         return self._run(
             function,
             lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
+            CallRecord(function, args, dict(kwargs)),
         )
 
     def call_unmutated(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Like ``call``, and fail the check if the function changed any argument in place."""
         limit = self.timeout_for(function)
+        record = CallRecord(function, args, dict(kwargs))
         value, args_after, kwargs_after = self._run(
             function,
             lambda: self.worker.call_returning_args(
                 self.module, function, *args, timeout=limit, **kwargs
             ),
+            record,
         )
+        record.result = value
+        names = [name for name, _ in named_arguments(self.module, function, args, {})]
         named = [
-            (f"argument {i + 1}", before, after)
+            (f"argument {names[i]}", before, after)
             for i, (before, after) in enumerate(zip(args, args_after, strict=False))
         ]
         named += [(name, kwargs[name], kwargs_after.get(name)) for name in kwargs]
@@ -247,21 +256,27 @@ class Student:
         """Build and run an A3 expression graph with the student's Value class."""
         limit = self.timeout_for(function)
         return self._run(
-            function, lambda: self.worker.graph(self.module, spec, mode, timeout=limit)
+            function,
+            lambda: self.worker.graph(self.module, spec, mode, timeout=limit),
+            CallRecord(function, (spec, mode), kind="graph"),
         )
 
-    def _run(self, function: str, thunk: Callable[[], Any]) -> Any:
+    def _run(self, function: str, thunk: Callable[[], Any], record: CallRecord) -> Any:
         from autograder.isolation.worker import StudentError, WorkerFault
 
         if self.fault is not None:
             raise self.fault
         self.calls += 1
+        self.log.append(record)
         try:
-            return thunk()
+            record.result, record.returned = thunk(), True
+            return record.result
         except StudentError as error:
-            raise StudentFault(student_error_message(function, error), fatal=False) from None
+            record.error = student_error_message(function, error)
+            raise StudentFault(record.error, fatal=False) from None
         except WorkerFault as fault:
             message = f"{function}: {fault}"
+            record.error = message
             if fault.kind == "timeout":
                 if self.timeout_for(function) < self.timeout:
                     message += " (a shorter limit: it timed out before; see the first timeout)"
@@ -311,6 +326,8 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
         def run(student: Student) -> None:
+            first_calls: list[CallRecord] = []  # the first example's: drawn alike every run
+
             @settings(
                 max_examples=max_examples,
                 derandomize=True,
@@ -324,28 +341,29 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
             )
             @given(strategy)
             def prop(example: Any) -> None:
+                student.log.clear()  # the last example's calls: the one reported
                 try:
                     body(student, example)
                 except StudentFault as fault:
-                    if fault.fatal:
+                    if fault.fatal or describe is None:  # the call to paste says the input
                         raise
                     raise CheckFailure(f"{fault.message}\n  input: {render(example)}") from None
                 except CheckFailure as failure:
                     text = str(failure)
-                    if "input:" not in text:
+                    if "input:" not in text and describe is not None:
                         first, _, rest = text.partition("\n")
                         text = f"{first}\n  input: {render(example)}" + (
                             f"\n{rest}" if rest else ""
                         )
                     raise CheckFailure(text) from None
+                finally:
+                    if not first_calls:
+                        first_calls.extend(student.log)
 
             try:
                 prop()
             except hypothesis.errors.Flaky:
-                raise CheckFailure(
-                    "gave different results for the same input (is it using unseeded randomness"
-                    " or state left over from an earlier call?)"
-                ) from None
+                raise CheckFailure(explain_flaky(student, first_calls or student.log)) from None
 
         run.__name__ = getattr(body, "__name__", "property")
         return run
@@ -369,6 +387,7 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     """Run one check; every way it can fail becomes a student-facing message, never a crash."""
     student.fault = None
     student.timeout = check.timeout
+    student.log = []
     started = time.perf_counter()
     try:
         check.run(student)
@@ -387,4 +406,6 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
             check, passed, message, time.perf_counter() - started, fatal, {"internal_error": True}
         )
     seconds = time.perf_counter() - started
-    return CheckOutcome(check, passed, message, seconds, fatal)
+    if not passed:
+        message = with_call(message, student.log, student.module)
+    return CheckOutcome(check, passed, message, seconds, fatal, {"log": list(student.log)})
