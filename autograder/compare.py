@@ -191,15 +191,27 @@ def assert_close(
     if inputs:
         lines.append(f"  input: {inputs}")
     if exp_arr.ndim == 0:
-        lines.append(f"  expected {float(exp_arr):.6g}, got {float(got_arr):.6g}")
+        want, have = distinct(float(exp_arr), float(got_arr))
+        lines.append(f"  expected {want}, got {have}")
     else:
+        want, have = distinct(exp_arr[index], got_arr[index])
         lines.append(
-            f"  at index {list(index)}: expected {exp_arr[index]:.6g}, got {got_arr[index]:.6g}"
+            f"  at index {list(index)}: expected {want}, got {have}"
             f" ({count} of {exp_arr.size} entries differ)"
         )
     if hint:
         lines.append(f"  hint: {hint}")
     raise CheckFailure("\n".join(lines))
+
+
+def distinct(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with 6 significant digits, or as many more as it takes to tell them
+    apart (0.150693 against 0.150692 would hide a difference of 1e-7 behind rounding)."""
+    for digits in range(6, 18):
+        want, have = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if want != have:
+            return want, have
+    return repr(float(expected)), repr(float(got))
 
 
 def assert_gradient_close(
@@ -227,9 +239,10 @@ def assert_gradient_close(
     lines = [f"{what}: {subject} is wrong."]
     if inputs:
         lines.append(f"  input: {inputs}")
+    want, have = distinct(exp_arr[index], got_arr[index])
     lines.append(
-        f"  {parameter}{list(index) if index else ''}: expected {exp_arr[index]:.6g},"
-        f" got {got_arr[index]:.6g} (relative error {errors[index]:.2e},"
+        f"  {parameter}{list(index) if index else ''}: expected {want}, got {have}"
+        f" (relative error {errors[index]:.2e},"
         f" allowed {max_rel_error:.0e}; {int((errors > max_rel_error).sum())} of"
         f" {errors.size} entries off)"
     )

@@ -25,6 +25,7 @@ from autograder.compare import (
     expect_sequence,
     fmt_inputs,
 )
+from autograder.feedback.names import output_name
 from autograder.gradcheck import directional_gradient_check
 
 ASSIGNMENT = Assignment(
@@ -302,7 +303,6 @@ def activation_extremes(student) -> None:
                 expected,
                 what=f"{name}_{part} at x = ±1000",
                 inputs=fmt_inputs(x=x),
-                hint="avoid exp of a large positive number",
             )
 
 
@@ -399,7 +399,7 @@ def _loss_check(function: str, make, own):
             grad,
             central_difference(lambda t: own(t, b), a),
             what=function,
-            parameter="the first argument",
+            parameter=output_name("mlp", function, 1),
             inputs=inputs,
         )
 

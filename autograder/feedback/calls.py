@@ -159,4 +159,12 @@ def pasteable_call(
     one_line = f"{function}({', '.join(parts)})"
     if len(one_line) <= LINE_WIDTH:
         return "\n".join(setup + [one_line])
-    return "\n".join(setup + [f"{function}("] + [f"    {part}," for part in parts] + [")"])
+    lines = setup + [f"{function}("]
+    for (name, value), part in zip(named, parts, strict=True):
+        if len(part) > LINE_WIDTH - 4 and isinstance(value, Mapping) and value:
+            lines.append(f"    {name}={{")  # a dict of arrays: one key per line
+            lines += [f"        {k!r}: {py(v)}," for k, v in value.items()]
+            lines.append("    },")
+        else:
+            lines.append(f"    {part},")
+    return "\n".join(lines + [")"])

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback.calls import pasteable_call, py
+from autograder.feedback.calls import named_arguments, pasteable_call, py
 from autograder.feedback.log import CallRecord
 from autograder.feedback.names import output_names
 
@@ -96,7 +96,49 @@ def with_call(message: str, log: list[CallRecord], module: str) -> str:
     cut = 0  # after the student's traceback (indented 4), which belongs to the first line
     while cut < len(rest) and rest[cut].startswith("    "):
         cut += 1
-    return "\n".join([lines[0], *rest[:cut], *block, *rest[cut:]])
+    return "\n".join([lines[0], *rest[:cut], *block, *causes(log, module), *rest[cut:]])
+
+
+def _shapes(value: Any) -> dict[str, tuple]:
+    if isinstance(value, Mapping):
+        return {k: v.shape for k, v in value.items() if isinstance(v, np.ndarray)}
+    return {}
+
+
+def causes(log: list[CallRecord], module: str) -> list[str]:
+    """When the last call raised and an argument is what an earlier call returned, say so.
+
+    The grader passes the student's own results along (mlp_loss_and_grads' grads into
+    sgd_momentum_step); a crash there is usually caused by that value, not by the function
+    that crashed. A dict whose arrays' shapes differ from another dict argument's (grads
+    against params) is named with the first key that differs."""
+    if len(log) < 2 or log[-1].returned or log[-1].kind != "call":
+        return []
+    last = log[-1]
+    named = named_arguments(module, last.function, last.args, last.kwargs)
+    found = []
+    for name, value in named:
+        for earlier in log[:-1]:
+            if not earlier.returned or earlier.kind != "call":
+                continue
+            parts = named_parts(module, earlier.function, earlier.result)
+            part = next((p for p, v in parts.items() if v is value), None)
+            if part is None and earlier.result is value:
+                part = "the result"
+            if part is None:
+                continue
+            text = f"  cause: {name} is {part if part == 'the result' else part!s} that your" \
+                f" {earlier.function} returned"
+            for other, other_value in named:
+                mine, theirs = _shapes(value), _shapes(other_value)
+                bad = [k for k in mine if k in theirs and mine[k] != theirs[k]]
+                if other != name and bad:
+                    text += (f": its [{bad[0]!r}] has shape {mine[bad[0]]}, {other}[{bad[0]!r}]"
+                             f" has shape {theirs[bad[0]]}")
+                    break
+            found.append(text + ".")
+            break
+    return found
 
 
 def named_parts(module: str, function: str, value: Any) -> dict[str, Any]:

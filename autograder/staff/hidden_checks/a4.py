@@ -25,6 +25,7 @@ from autograder.compare import (
     expect_sequence,
     fmt_inputs,
 )
+from autograder.feedback.names import output_name
 from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
@@ -44,11 +45,14 @@ def ref():
 
 
 def _compare(got, expected, what: str, inputs: str) -> None:
-    """got (validated against expected's type/shape) equals the reference's expected."""
+    """got (validated against expected's type/shape) equals the reference's expected.
+
+    The parts of a tuple are named as the reference documents them (linear_backward: db)."""
     if isinstance(expected, (tuple, list)):
         parts = expect_sequence(got, len(expected), what=what)
+        function = what.split(" ", 1)[0].split(":", 1)[0]
         for i, (g, e) in enumerate(zip(parts, expected, strict=True)):
-            _compare(g, e, f"{what}[{i}]", inputs)
+            _compare(g, e, f"{what}: {output_name('mlp', function, i)}", inputs)
     elif isinstance(expected, dict):
         parts = expect_dict(got, list(expected), what=what)
         for key, e in expected.items():
