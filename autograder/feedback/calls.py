@@ -24,9 +24,9 @@ from autograder.sandboxed.protocol import FnRef, Unencodable
 MAX_PASTE_ENTRIES = 120
 """Entries of an array printed in full in a call: a (12, 10) batch still fits, and the
 message stays a screenful. Larger arrays (the digits set) are elided and described."""
-LINE_WIDTH = 76
-"""Characters per line of a call before its arguments go one per line (80-column terminal,
-4 columns of indent)."""
+LINE_WIDTH = 64
+"""Characters per line of pasteable code: the console shows it indented by 16 columns
+(section, check, message, code block), and it must fit an 80-column terminal."""
 
 
 def py(value: Any) -> str:
@@ -70,8 +70,7 @@ def _nested(a: np.ndarray) -> str:
 
 def _array(a: np.ndarray) -> str:
     if a.size > MAX_PASTE_ENTRIES:
-        flat = ", ".join(_entry(v.item()) for v in a.ravel()[:4])
-        return f"<array of shape {a.shape}, too large to print: {flat}, ...>"
+        return f"<array of shape {a.shape}: too large to print>"
     default = a.dtype == np.float64 or a.dtype == np.int64 or a.dtype == np.bool_
     suffix = "" if default else f", dtype=np.{a.dtype}"
     if a.size == 0:
@@ -130,6 +129,23 @@ def fn_source(ref: FnRef) -> str:
     return f"<the test function {name} ({part})>"
 
 
+def array_lines(name: str, a: np.ndarray) -> list[str]:
+    """``name = np.array([...])`` over several lines of at most LINE_WIDTH: a row per line
+    for a matrix, the entries wrapped for a vector (Python reads on inside brackets)."""
+    import textwrap
+
+    suffix = _array(a)[len("np.array(") + len(_nested(a)):-1]
+    if a.ndim == 2:
+        rows = [f"    {_nested(row)}," for row in a]
+        if all(len(r) <= LINE_WIDTH for r in rows):
+            return [f"{name} = np.array(["] + rows + [f"]{suffix})"]
+    if a.ndim == 1:
+        body = ", ".join(_entry(v.item()) for v in a) + ","
+        return [f"{name} = np.array(["] + textwrap.wrap(
+            body, LINE_WIDTH, initial_indent="    ", subsequent_indent="    ") + [f"]{suffix})"]
+    return [f"{name} = {_array(a)}"]
+
+
 def named_arguments(
     module: str, function: str, args: tuple | list, kwargs: Mapping[str, Any]
 ) -> list[tuple[str, Any]]:
@@ -153,6 +169,10 @@ def pasteable_call(
     for name, value in named:
         if isinstance(value, FnRef):
             setup.append(f"{name} = {fn_source(value)}")
+            parts.append(f"{name}={name}")
+        elif isinstance(value, np.ndarray) and len(py(value)) > LINE_WIDTH - 8 and (
+                value.size <= MAX_PASTE_ENTRIES):
+            setup += array_lines(name, value)
             parts.append(f"{name}={name}")
         else:
             parts.append(f"{name}={py(value)}")

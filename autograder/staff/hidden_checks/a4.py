@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
 from autograder.checks.framework import Registry, for_all
 from autograder.compare import (
+    GRAD_REL_ERROR,
     CheckFailure,
     assert_close,
     assert_gradient_close,
@@ -24,6 +25,7 @@ from autograder.compare import (
     expect_float,
     expect_sequence,
     fmt_inputs,
+    rel_error,
 )
 from autograder.feedback.names import output_name
 from autograder.staff import reference
@@ -145,6 +147,22 @@ _differential(
 )
 
 
+PICTURE = "a4_gradient_errors"
+"""Student.record key: the relative error of each parameter's gradient on the network the
+check reports (the last example run: the smallest failing one, or the last passing one)."""
+
+
+def record_gradient_errors(student, network: str, grads: dict, expected: dict) -> None:
+    errors = {}
+    for key, want in expected.items():
+        got = grads.get(key)
+        if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f":
+            errors[key] = rel_error(got, want)
+    if errors:
+        student.record(PICTURE, {"network": network, "errors": errors,
+                                 "allowed": GRAD_REL_ERROR})
+
+
 @CHECKS.check(
     task="4.4",
     function="mlp_forward, mlp_loss_and_grads",
@@ -173,6 +191,7 @@ def hidden_network(student, ex) -> None:
     )
     _compare(got[0], expected_loss, "mlp_loss_and_grads: loss", inputs)
     grads = expect_dict(got[1], list(params), what="mlp_loss_and_grads: grads")
+    record_gradient_errors(student, inputs, grads, expected_grads)
     for key, expected in expected_grads.items():
         arr = expect_array(grads[key], expected.shape, what=f"mlp_loss_and_grads: grads[{key!r}]")
         assert_gradient_close(

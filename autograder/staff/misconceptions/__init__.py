@@ -14,7 +14,6 @@ shipped: the bundle leaves out ``autograder/staff/`` whole.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +28,6 @@ two implementations of the same wrong formula differ only by rounding (~1e-15)."
 MATCH_ATOL = 1e-9
 """Absolute floor for entries that are 0 in one of them (compare.ATOL)."""
 
-WIDTH = 79
-"""Columns of a diagnosis line: messages are read in an 80-column terminal."""
 DIAGNOSIS = "  diagnosis:"
 """The line a diagnosed misconception starts with in a message."""
 
@@ -55,10 +52,9 @@ class Misconception:
     variant: Any = field(repr=False)
 
     def message(self) -> str:
-        """'  diagnosis: your ... (lecture N, 'Section').' wrapped for an 80-column terminal."""
+        """'  diagnosis: your ... (lecture N, 'Section').' (one line: reports wrap it)."""
         who = "" if self.function == "Value" else f"your {self.function} "
-        text = f"{DIAGNOSIS} {who}{self.says} ({self.source})."
-        return textwrap.fill(text, WIDTH, subsequent_indent="    ", break_on_hyphens=False)
+        return f"{DIAGNOSIS} {who}{self.says} ({self.source})."
 
 
 def same(got: Any, want: Any) -> bool:
