@@ -130,20 +130,18 @@ def fn_source(ref: FnRef) -> str:
 
 
 def array_lines(name: str, a: np.ndarray) -> list[str]:
-    """``name = np.array([...])`` over several lines of at most LINE_WIDTH: a row per line
-    for a matrix, the entries wrapped for a vector (Python reads on inside brackets)."""
+    """``name = np.array([...])`` over lines of at most LINE_WIDTH: a matrix a row at a time
+    (a long row wrapped), anything else wrapped (Python reads on inside brackets)."""
     import textwrap
 
     suffix = _array(a)[len("np.array(") + len(_nested(a)):-1]
     if a.ndim == 2:
-        rows = [f"    {_nested(row)}," for row in a]
-        if all(len(r) <= LINE_WIDTH for r in rows):
-            return [f"{name} = np.array(["] + rows + [f"]{suffix})"]
-    if a.ndim == 1:
-        body = ", ".join(_entry(v.item()) for v in a) + ","
-        return [f"{name} = np.array(["] + textwrap.wrap(
-            body, LINE_WIDTH, initial_indent="    ", subsequent_indent="    ") + [f"]{suffix})"]
-    return [f"{name} = {_array(a)}"]
+        rows = [line for row in a for line in textwrap.wrap(
+            f"{_nested(row)},", LINE_WIDTH, initial_indent="    ", subsequent_indent="     ",
+            break_long_words=False, break_on_hyphens=False)]
+        return [f"{name} = np.array(["] + rows + [f"]{suffix})"]
+    return textwrap.wrap(f"{name} = {_array(a)}", LINE_WIDTH, subsequent_indent="    ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def named_arguments(
@@ -163,28 +161,43 @@ def pasteable_call(
 ) -> str:
     """``function(name=value, ...)`` on one line, or one argument per line if it is long.
 
-    Callables (A2's f and grad_f) are defined on lines of their own before the call."""
+    Callables (A2's f and grad_f) and long arrays are defined on lines of their own before
+    the call (a dict's long arrays as ``<name>_<key>``), so no line is longer than
+    LINE_WIDTH unless one number is."""
     named = named_arguments(module, function, args, kwargs)
-    setup, parts = [], []
+    setup: list[str] = []
+    parts: list[tuple[str, str | list[str]]] = []  # (name, text, or a dict's entries)
     for name, value in named:
         if isinstance(value, FnRef):
             setup.append(f"{name} = {fn_source(value)}")
-            parts.append(f"{name}={name}")
+            parts.append((name, name))
         elif isinstance(value, np.ndarray) and len(py(value)) > LINE_WIDTH - 8 and (
                 value.size <= MAX_PASTE_ENTRIES):
             setup += array_lines(name, value)
-            parts.append(f"{name}={name}")
+            parts.append((name, name))
+        elif isinstance(value, Mapping) and value and len(py(value)) > LINE_WIDTH - 8:
+            entries = []
+            for key, item in value.items():
+                if isinstance(item, np.ndarray) and len(py(item)) > LINE_WIDTH - 16 and (
+                        item.size <= MAX_PASTE_ENTRIES) and str(key).isidentifier():
+                    setup += array_lines(f"{name}_{key}", item)
+                    entries.append(f"{key!r}: {name}_{key}")
+                else:
+                    entries.append(f"{key!r}: {py(item)}")
+            parts.append((name, entries))
         else:
-            parts.append(f"{name}={py(value)}")
-    one_line = f"{function}({', '.join(parts)})"
+            parts.append((name, py(value)))
+
+    def inline(text: str | list[str]) -> str:
+        return text if isinstance(text, str) else "{" + ", ".join(text) + "}"
+
+    one_line = f"{function}({', '.join(f'{n}={inline(t)}' for n, t in parts)})"
     if len(one_line) <= LINE_WIDTH:
         return "\n".join(setup + [one_line])
     lines = setup + [f"{function}("]
-    for (name, value), part in zip(named, parts, strict=True):
-        if len(part) > LINE_WIDTH - 4 and isinstance(value, Mapping) and value:
-            lines.append(f"    {name}={{")  # a dict of arrays: one key per line
-            lines += [f"        {k!r}: {py(v)}," for k, v in value.items()]
-            lines.append("    },")
+    for name, text in parts:
+        if isinstance(text, list) and len(f"    {name}={inline(text)},") > LINE_WIDTH:
+            lines += [f"    {name}={{"] + [f"        {e}," for e in text] + ["    },"]
         else:
-            lines.append(f"    {part},")
+            lines.append(f"    {name}={inline(text)},")
     return "\n".join(lines + [")"])

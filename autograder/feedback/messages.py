@@ -127,8 +127,8 @@ def causes(log: list[CallRecord], module: str) -> list[str]:
                 part = "the result"
             if part is None:
                 continue
-            text = f"  cause: {name} is {part if part == 'the result' else part!s} that your" \
-                f" {earlier.function} returned"
+            what = "the result" if part == "the result" else f"the {part}"
+            text = f"  cause: {name} is {what} your {earlier.function} returned"
             for other, other_value in named:
                 mine, theirs = _shapes(value), _shapes(other_value)
                 bad = [k for k in mine if k in theirs and mine[k] != theirs[k]]

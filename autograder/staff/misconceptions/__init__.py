@@ -165,12 +165,21 @@ def diagnose(log: list[CallRecord], module: str) -> Misconception | None:
 
 
 def _match_raising(record: CallRecord, module: str) -> Misconception | None:
-    """A call that raised matches a variant that raises the same exception type there."""
+    """A call that raised matches a variant that raises the same exception type there,
+    on an input the reference handles."""
     from autograder.sandboxed import fixtures
+    from autograder.staff import reference
     from autograder.staff.misconceptions.a3 import value_class
 
     error_type = record.error.split(" raised ", 1)[-1].split(":", 1)[0].strip()
     if not error_type or " " in error_type:
+        return None
+    try:  # an input on which the reference raises too (a bad value passed along) says nothing
+        if record.kind == "graph":
+            fixtures.run_graph(reference.load("engine").Value, record.spec, record.mode)
+        else:
+            _run(getattr(reference.load(module), record.function), record)
+    except Exception:  # noqa: BLE001
         return None
     for m in _catalogue(module):
         if record.kind != "graph" and m.function != record.function:
