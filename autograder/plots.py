@@ -295,7 +295,7 @@ def _g(value) -> str:
 # ---------------------------------------------------------------- A4: gradient error bars
 
 
-def error_bars_svg(errors: dict[str, float], title: str, allowed: float) -> str:
+def error_bars_svg(errors: dict[str, float | None], title: str, allowed: float) -> str:
     """One bar per parameter: its relative gradient error on a log scale, the limit dashed."""
     import math
 
@@ -310,12 +310,17 @@ def error_bars_svg(errors: dict[str, float], title: str, allowed: float) -> str:
     bar = box.width / max(1, len(names))
     for i, name in enumerate(names):
         e = errors[name]
-        v = high if not math.isfinite(e) else max(low, min(high, math.log10(e))) if e > 0 else low
+        if e is None or not math.isfinite(e):  # wrong shape, or NaN: off the scale
+            v, label = high, "wrong shape" if e is None else "not finite"
+        else:
+            v, label = (max(low, min(high, math.log10(e))) if e > 0 else low), f"{e:.1e}"
         x, y = box(i, v)
         _, y0 = box(i, low)
-        colour = "#d62728" if e > allowed else "#2ca02c"
-        parts.append(f'<rect x="{x + bar * 0.2:.1f}" y="{y:.1f}" width="{bar * 0.6:.1f}"'
-                     f' height="{y0 - y:.1f}" fill="{colour}"/>')
+        colour = "#2ca02c" if e is not None and e <= allowed else "#d62728"
+        parts.append(f'<rect x="{x + bar * 0.2:.1f}" y="{min(y, y0 - 2):.1f}"'
+                     f' width="{bar * 0.6:.1f}" height="{max(y0 - y, 2):.1f}" fill="{colour}"/>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{min(y, y0 - 2) - 3:.1f}"'
+                     f' text-anchor="middle" font-size="10">{escape(label)}</text>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{y0 + 14:.1f}" text-anchor="middle">'
                      f"{escape(name)}</text>")
     _, ya = box(0, math.log10(allowed))

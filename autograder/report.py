@@ -214,10 +214,11 @@ def pictures(result: SubmissionResult) -> list[tuple[str, str, str, str]]:
                         f" {run['x0']}, step_size {run['step_size']}: your trajectory and the"
                         " reference's over the contours of f",
                         plots.contour_svg(f, run["trajectories"], "trajectory over f")))
-        for title, graph in list((art.get("graphs") or {}).items())[:1]:
+        graphs = art.get("graphs") or {}
+        for title, graph in sorted(graphs.items(), key=lambda kv: -len(kv[1]["spec"]["nodes"]))[:1]:
             out.append((a.id, f"{a.id}_graph.svg",
-                        f"{title}: the graph of the first failing graph check, each node's"
-                        " value and gradient (yours, and expected where known)",
+                        f"{title}: the largest graph a failing check ran, each node's value"
+                        " and gradient (yours, and expected where known)",
                         plots.graph_svg(graph, "computation graph")))
         curve = art.get("training_curve")
         if curve:

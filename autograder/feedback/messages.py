@@ -7,12 +7,13 @@ replaces the check's own ``input:`` line unless the call had to elide a large ar
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from autograder.feedback.calls import named_arguments, pasteable_call, py
+from autograder.feedback.calls import LINE_WIDTH, named_arguments, pasteable_call, py
 from autograder.feedback.log import CallRecord
 from autograder.feedback.names import output_names
 
@@ -63,7 +64,8 @@ def graph_code(spec: Mapping[str, Any], mode: str) -> list[str]:
     else:
         lines.append(f"{out}.backward()" + (f"; {out}.backward()" if mode == "backward_twice"
                                              else ""))
-        lines.append("print(" + ", ".join(f"{n}.grad" for n in names) + ")")
+        lines += textwrap.wrap("print(" + ", ".join(f"{n}.grad" for n in names) + ")",
+                               LINE_WIDTH, subsequent_indent="      ")
     return lines
 
 
@@ -164,19 +166,25 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-RERUNS = 3
+RERUNS = 5
 """Times each call is repeated to see it disagree with itself: unseeded randomness shows on
-the first repeat nearly always; three keep the report stable without costing much."""
+the first repeat nearly always; five make the list of differing outputs stable too."""
 
 
 def explain_flaky(student: Any, calls: list[CallRecord]) -> str:
     """The call that returns different results for the same input, and which outputs differ.
 
-    ``calls`` are the calls of the check's first example (hypothesis draws it the same on
-    every run), so the message names the same call and outputs every run."""
+    ``calls`` are the calls of the check's first examples, in the order hypothesis drew
+    them (the same on every run), so the message names the same call every run; each is
+    repeated RERUNS times and the first that disagrees with itself is reported."""
+    tried = set()
     for record in calls:
         if record.kind != "call" or not record.returned:
             continue
+        key = pasteable_call(record.function, record.args, record.kwargs, module=student.module)
+        if key in tried:
+            continue
+        tried.add(key)
         results = []
         for _ in range(RERUNS):
             try:

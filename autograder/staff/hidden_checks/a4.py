@@ -153,11 +153,11 @@ check reports (the last example run: the smallest failing one, or the last passi
 
 
 def record_gradient_errors(student, network: str, grads: dict, expected: dict) -> None:
-    errors = {}
+    errors: dict[str, float | None] = {}  # None: not an array of the parameter's shape
     for key, want in expected.items():
         got = grads.get(key)
-        if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f":
-            errors[key] = rel_error(got, want)
+        ok = isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f"
+        errors[key] = rel_error(got, want) if ok else None
     if errors:
         student.record(PICTURE, {"network": network, "errors": errors,
                                  "allowed": GRAD_REL_ERROR})
