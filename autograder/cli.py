@@ -109,7 +109,7 @@ def staff_commands() -> dict[str, tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.grade import GradingError
+    from autograder.grade import GradingError, NotGraded
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"autograder: '{args.command}' needs {error.name}, which this installation"
               " (a student bundle?) does not include.", file=sys.stderr)
         return 2
+    except NotGraded as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return NotGraded.EXIT_STATUS
     except GradingError as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2

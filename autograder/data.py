@@ -59,6 +59,11 @@ def _verified_bytes(name: str, expected_sha256: str) -> bytes:
     return raw
 
 
+def verify_datasets() -> None:
+    """Raise DatasetError (saying what to do) unless every bundled data file is intact."""
+    _verified_bytes(DIGITS_FILE, DIGITS_SHA256)
+
+
 def _digits_all() -> tuple[np.ndarray, np.ndarray]:
     """All 1797 digits: X (1797, 64) float64 in [0, 1], y (1797,) int64 in 0..9."""
     raw = _verified_bytes(DIGITS_FILE, DIGITS_SHA256)

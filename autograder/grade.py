@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.checks import AssignmentSuite, suite
+from autograder.checks import AssignmentSuite, hidden_inputs_missing, suite
 from autograder.checks.framework import Student, run_check
 from autograder.isolation import intake
 
@@ -25,6 +25,23 @@ that has used 10 minutes is looping or crawling, and a batch of 300 must still f
 
 class GradingError(Exception):
     """The grader could not grade at all (bad path, nothing to grade): a clear message."""
+
+
+class NotGraded(GradingError):
+    """The kit could not grade this: a fault of the grader or its environment, never of the
+    submission (reference or data missing, an exception in the kit's own code, a sandbox
+    that cannot hide the reference). Never turned into a score: ``grade`` exits 3,
+    ``grade-all`` records an error row, Gradescope says "not graded" and why.
+
+    ``partial`` is the result graded so far, when there is one (for the staff's diagnosis).
+    """
+
+    EXIT_STATUS = 3
+
+    def __init__(self, reason: str, partial: SubmissionResult | None = None) -> None:
+        super().__init__(f"not graded: {reason}")
+        self.reason = reason
+        self.partial = partial
 
 
 @dataclass
@@ -189,6 +206,7 @@ def grade_submission(
         if not chosen:
             folders = ", ".join(s.assignment.folder + "/" for s in suites)
             raise GradingError(f"{root} holds no assignment: expected one or more of {folders}")
+    require_grading_inputs(chosen)
     started = time.monotonic()
     deadline = started + budget_seconds
     with tempfile.TemporaryDirectory(prefix="bplab-intake-") as tmp:
@@ -207,9 +225,42 @@ def grade_submission(
             for s in chosen
         ]
     isolation = describe_isolation()
-    return SubmissionResult(
+    result = SubmissionResult(
         str(path), results, round(time.monotonic() - started, 3), isolation["mode"]
     )
+    faults = grader_faults(result)
+    if faults:
+        more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
+        raise NotGraded(f"the grader failed in check {faults[0]}{more}", partial=result)
+    return result
+
+
+def require_grading_inputs(chosen: list[AssignmentSuite]) -> None:
+    """Fail before grading anything when the hidden checks' reference or the data are missing.
+
+    Hidden checks compute expected values from the reference solution; without it every one
+    of them would be a grader fault, so nothing is graded and the reason is one line."""
+    if any(check.hidden for s in chosen for check in s.checks):
+        missing = hidden_inputs_missing()
+        if missing:
+            raise NotGraded(missing)
+    from autograder.data import DatasetError, verify_datasets
+
+    try:
+        verify_datasets()
+    except DatasetError as error:
+        raise NotGraded(str(error)) from None
+
+
+def grader_faults(result: SubmissionResult) -> list[str]:
+    """'a4 4.2 gelu_matches_reference: ...' for every check the kit itself failed to run."""
+    return [
+        f"{task.assignment} {task.task} {check.name}: {check.message}"
+        for a in result.assignments
+        for task in a.tasks
+        for check in task.checks
+        if check.internal_error
+    ]
 
 
 def _empty_tasks(s: AssignmentSuite, note: str) -> list[TaskResult]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import site
 import re
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path

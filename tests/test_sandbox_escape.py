@@ -125,8 +125,8 @@ def worker(submission):
 @pytest.mark.parametrize("target", [
     REPO / "reference_solution",
     KIT / "checks",
-    KIT / "checks" / "hidden" / "__init__.py",
-    KIT / "sandbox.py",
+    KIT / "staff" / "hidden_checks" / "__init__.py",
+    KIT / "isolation" / "sandbox.py",
     REPO / "pyproject.toml",
     Path("/etc/passwd"),
 ])
@@ -243,7 +243,8 @@ def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
         assert w.call("hostile", "read", str(REPO / "pyproject.toml")).startswith("READ")
         assert w.call("hostile", "listdir", str(KIT)) == []
         assert w.call("hostile", "listdir", str(REPO / "reference_solution")) == []
-        assert w.call("hostile", "read", str(KIT / "sandbox.py")) == "FileNotFoundError"
+        launcher = str(KIT / "isolation" / "sandbox.py")
+        assert w.call("hostile", "read", launcher) == "FileNotFoundError"
 
 
 def test_the_workers_own_mounts_stay_readable_after_the_uid_drop(worker):

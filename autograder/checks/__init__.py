@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from autograder.checks.framework import Assignment, Check
 
 ASSIGNMENT_MODULES = ("a1", "a2", "a3", "a4")
+HIDDEN_PACKAGE = "autograder.staff.hidden_checks"  # absent from the student bundle
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,23 @@ class AssignmentSuite:
 
 def _hidden_checks(name: str) -> list[Check]:
     try:
-        module = importlib.import_module(f"autograder.staff.hidden_checks.{name}")
+        module = importlib.import_module(f"{HIDDEN_PACKAGE}.{name}")
     except ModuleNotFoundError as error:
-        hidden = "autograder.staff.hidden_checks"
-        if error.name in (f"{hidden}.{name}", hidden, "autograder.staff"):
+        if error.name in (f"{HIDDEN_PACKAGE}.{name}", HIDDEN_PACKAGE, "autograder.staff"):
             return []
         raise
     return list(module.CHECKS)
+
+
+def hidden_inputs_missing() -> str:
+    """Why the hidden checks cannot run here ("" when they can, or when none is installed)."""
+    try:
+        module = importlib.import_module(HIDDEN_PACKAGE)
+    except ModuleNotFoundError as error:
+        if error.name in (HIDDEN_PACKAGE, "autograder.staff"):
+            return ""
+        raise
+    return module.missing_inputs()
 
 
 def suite(include_hidden: bool = True) -> list[AssignmentSuite]:

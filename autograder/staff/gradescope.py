@@ -23,7 +23,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from autograder.grade import GradingError
+from autograder.grade import GradingError, NotGraded
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROOT_ENV = "BACKPROP_LAB_GRADESCOPE_ROOT"
@@ -226,16 +226,20 @@ def stage_submission(upload: Path, dest: Path) -> list[str]:
     return notes
 
 
-def failure_results(message: str, seconds: float) -> dict:
-    """A valid results.json that says what went wrong: score 0."""
-    return {
+def failure_results(message: str, seconds: float, not_graded: bool = False) -> dict:
+    """A valid results.json that says what went wrong: score 0 (Gradescope needs a number),
+    and, for a fault of the grader, ``extra_data.not_graded`` so staff can find those."""
+    data = {
         "score": 0.0,
         "execution_time": round(seconds, 3),
-        "output": f"Grading failed: {message}",
+        "output": message if not_graded else f"Grading failed: {message}",
         "visibility": "visible",
         "stdout_visibility": "visible",
         "tests": [],
     }
+    if not_graded:
+        data["extra_data"] = {"not_graded": message}
+    return data
 
 
 def grade_in_container(root: Path) -> dict:
@@ -255,6 +259,12 @@ def grade_in_container(root: Path) -> dict:
         data = {k: v for k, v in gradescope_results(result).items() if k in RESULTS_KEYS}
         data["output"] = (data.get("output", "") + "\nFiles graded: " + "; ".join(notes)).strip()
         return data
+    except NotGraded as error:
+        return failure_results(
+            f"{error}; tell the course staff (this is not your score).",
+            time.monotonic() - started,
+            not_graded=True,
+        )
     except GradingError as error:
         return failure_results(str(error), time.monotonic() - started)
     except Exception as error:  # noqa: BLE001 -- a results.json must be written whatever happens

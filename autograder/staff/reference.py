@@ -49,6 +49,22 @@ def load(module: str) -> ModuleType:
     return loaded
 
 
+def missing() -> str:
+    """Why the reference cannot be used here ("" when every module is present)."""
+    root = reference_root()
+    absent = [
+        f"{folder}/{module}.py"
+        for module, folder in MODULE_FOLDERS.items()
+        if not (root / folder / f"{module}.py").is_file()
+    ]
+    if not absent:
+        return ""
+    return (
+        f"the reference solution is missing at {root} ({', '.join(absent)}): hidden checks"
+        " need it (set BACKPROP_LAB_REFERENCE to the reference_solution/ folder)"
+    )
+
+
 def available() -> bool:
     """True when the reference solution is present (instructor's checkout, CI, Gradescope)."""
     return all(
