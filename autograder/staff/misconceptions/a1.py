@@ -13,23 +13,28 @@ BIAS = "lecture 001, 'Linear Predictor - Explicit Bias'"
 
 
 def _is_mistake(rule: str, margin: float) -> bool:
-    return {"strict": margin < 0, "always": True}.get(rule, margin <= 0)
+    return margin < 0 if rule == "strict" else margin <= 0
 
 
 def _update(w, x, y, rule: str = "", step: float = 1.0):
     w = np.array(w, dtype=float)
-    return w + step * y * np.asarray(x, dtype=float) if _is_mistake(rule, y * (w @ x)) else w
+    if rule == "always" or _is_mistake(rule, y * (w @ x)):
+        return w + step * y * np.asarray(x, dtype=float)
+    return w
 
 
 def _train(Xb, y, max_epochs=100, rule: str = "", step: float = 1.0, clean_epoch=True):
-    """The reference algorithm with one thing changed (the rule, the step, the record)."""
+    """The reference algorithm with one thing changed (the rule, the step, the record).
+
+    rule "always": mistakes are counted as usual, but w is updated on every point."""
     w = np.zeros(Xb.shape[1])
     mistakes_per_epoch, updates, converged = [], 0, False
     for _ in range(max_epochs):
         mistakes = 0
         for x_i, y_i in zip(Xb, y, strict=True):
-            if _is_mistake(rule, y_i * (w @ x_i)):
-                mistakes += 1
+            mistake = _is_mistake(rule, y_i * (w @ x_i))
+            mistakes += mistake
+            if mistake or rule == "always":
                 w = w + step * y_i * x_i
         if mistakes == 0:
             converged = True

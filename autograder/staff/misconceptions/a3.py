@@ -107,12 +107,12 @@ OVERWRITE = ("the operands' grad with = in _backward; a node used more than once
              " fan-out) must receive the sum of its contributions, +=")
 
 CATALOGUE = [
-    Misconception("add_mul_overwrite_grad", "Value", "your __add__ and __mul__ set " + OVERWRITE,
-                  MULTIVARIATE, {"__add__": _add_assign(), "__mul__": _mul_assign()}),
     Misconception("add_overwrites_grad", "Value", "your __add__ sets " + OVERWRITE, MULTIVARIATE,
                   {"__add__": _add_assign()}),
     Misconception("mul_overwrites_grad", "Value", "your __mul__ sets " + OVERWRITE, MULTIVARIATE,
                   {"__mul__": _mul_assign()}),
+    Misconception("add_mul_overwrite_grad", "Value", "your __add__ and __mul__ set " + OVERWRITE,
+                  MULTIVARIATE, {"__add__": _add_assign(), "__mul__": _mul_assign()}),
     Misconception("rsub_reversed", "Value",
                   "your __rsub__ computes self - other; for 1.5 - a Python calls"
                   " a.__rsub__(1.5), which must give 1.5 - a", SIMPLE,
