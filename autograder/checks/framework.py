@@ -76,7 +76,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from autograder.compare import CheckFailure, fmt
 from autograder.feedback.calls import named_arguments
 from autograder.feedback.log import CallRecord
-from autograder.feedback.messages import explain_flaky, with_call
+from autograder.feedback.messages import explain_flaky, varies, with_call
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
@@ -369,6 +369,15 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 prop()
             except hypothesis.errors.Flaky:
                 raise CheckFailure(explain_flaky(student, seen + student.log)) from None
+            except (CheckFailure, StudentFault) as failure:
+                if isinstance(failure, StudentFault) and failure.fatal:
+                    raise
+                # A failure that unseeded randomness caused is reported as that, from the
+                # first examples' calls: the smallest failing example it reached by chance
+                # would make the message differ from run to run.
+                if student.log and varies(student, student.log[-1]):
+                    raise CheckFailure(explain_flaky(student, seen + student.log)) from None
+                raise
 
         run.__name__ = getattr(body, "__name__", "property")
         return run

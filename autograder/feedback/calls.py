@@ -171,8 +171,10 @@ def pasteable_call(
         if isinstance(value, FnRef):
             setup.append(f"{name} = {fn_source(value)}")
             parts.append((name, name))
-        elif isinstance(value, np.ndarray) and len(py(value)) > LINE_WIDTH - 8 and (
-                value.size <= MAX_PASTE_ENTRIES):
+        elif isinstance(value, np.ndarray) and value.size > MAX_PASTE_ENTRIES:
+            setup.append(f"{name} = ...  # an array of shape {value.shape}: too large to print")
+            parts.append((name, name))
+        elif isinstance(value, np.ndarray) and len(py(value)) > LINE_WIDTH - 8:
             setup += array_lines(name, value)
             parts.append((name, name))
         elif isinstance(value, Mapping) and value and len(py(value)) > LINE_WIDTH - 8:

@@ -166,9 +166,31 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-RERUNS = 5
-"""Times each call is repeated to see it disagree with itself: unseeded randomness shows on
-the first repeat nearly always; five make the list of differing outputs stable too."""
+RERUNS = 10
+"""Times a call is repeated to see it disagree with itself: a shuffle of even two points
+shows in ten repeats but for a 2**-9 chance, and the list of outputs that differ settles
+(each repeat is one ~0.2 ms round trip plus the student's own work)."""
+
+
+def _repeat(student: Any, record: CallRecord) -> list[str]:
+    """The named parts of record's result that change when the call is repeated RERUNS times
+    ([] when every repeat agrees with the first result, or a repeat fails)."""
+    first = named_parts(student.module, record.function, record.result)
+    differing: list[str] = []
+    for _ in range(RERUNS):
+        try:
+            again = student.call(record.function, *record.args, **record.kwargs)
+        except Exception:  # noqa: BLE001 - a fault here is reported by the check itself
+            return []
+        differing += [name for name, value in named_parts(
+            student.module, record.function, again).items()
+            if name not in first or not _same(first[name], value)]
+    return list(dict.fromkeys(differing))
+
+
+def varies(student: Any, record: CallRecord) -> bool:
+    """True if repeating this returned call gives another result: unseeded randomness."""
+    return record.kind == "call" and record.returned and bool(_repeat(student, record))
 
 
 def explain_flaky(student: Any, calls: list[CallRecord]) -> str:
@@ -185,22 +207,11 @@ def explain_flaky(student: Any, calls: list[CallRecord]) -> str:
         if key in tried:
             continue
         tried.add(key)
-        results = []
-        for _ in range(RERUNS):
-            try:
-                results.append(student.call(record.function, *record.args, **record.kwargs))
-            except Exception:  # noqa: BLE001 - a fault here is reported by the check itself
-                break
-        first = named_parts(student.module, record.function, record.result)
-        differing = [
-            name for other in results
-            for name, value in named_parts(student.module, record.function, other).items()
-            if name not in first or not _same(first[name], value)
-        ]
+        differing = _repeat(student, record)
         if differing:
             call = pasteable_call(record.function, record.args, record.kwargs,
                                   module=student.module)
-            what = ", ".join(dict.fromkeys(differing))
+            what = ", ".join(differing)
             return (
                 f"{record.function} returned different results for the same input: {what}"
                 " changed between two calls. Use no unseeded randomness (np.random.default_rng"
