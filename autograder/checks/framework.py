@@ -242,7 +242,8 @@ class Student:
             record,
         )
         record.result = value
-        names = [name for name, _ in named_arguments(self.module, function, args, {})]
+        names = [name or str(i + 1) for i, (name, _) in
+                 enumerate(named_arguments(self.module, function, args, {}))]
         named = [
             (f"argument {names[i]}", before, after)
             for i, (before, after) in enumerate(zip(args, args_after, strict=False))

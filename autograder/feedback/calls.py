@@ -147,11 +147,12 @@ def array_lines(name: str, a: np.ndarray) -> list[str]:
 def named_arguments(
     module: str, function: str, args: tuple | list, kwargs: Mapping[str, Any]
 ) -> list[tuple[str, Any]]:
-    """(parameter name, value) for every argument, positional ones named by the signature."""
+    """(parameter name, value) for every argument, positional ones named by the signature
+    ('' for a positional argument the signature does not name: it stays positional)."""
     names = [n for n in parameters(module, function) if n != "self"]
     named = []
     for i, value in enumerate(args):
-        named.append((names[i] if i < len(names) else f"arg{i + 1}", value))
+        named.append((names[i] if i < len(names) else "", value))
     named += list(kwargs.items())
     return named
 
@@ -168,22 +169,23 @@ def pasteable_call(
     setup: list[str] = []
     parts: list[tuple[str, str | list[str]]] = []  # (name, text, or a dict's entries)
     for name, value in named:
+        var = name or f"arg{len(parts) + 1}"  # a variable for a long value
         if isinstance(value, FnRef):
-            setup.append(f"{name} = {fn_source(value)}")
-            parts.append((name, name))
+            setup.append(f"{var} = {fn_source(value)}")
+            parts.append((name, var))
         elif isinstance(value, np.ndarray) and value.size > MAX_PASTE_ENTRIES:
-            setup.append(f"{name} = ...  # an array of shape {value.shape}: too large to print")
-            parts.append((name, name))
+            setup.append(f"{var} = ...  # an array of shape {value.shape}: too large to print")
+            parts.append((name, var))
         elif isinstance(value, np.ndarray) and len(py(value)) > LINE_WIDTH - 8:
-            setup += array_lines(name, value)
-            parts.append((name, name))
+            setup += array_lines(var, value)
+            parts.append((name, var))
         elif isinstance(value, Mapping) and value and len(py(value)) > LINE_WIDTH - 8:
             entries = []
             for key, item in value.items():
                 if isinstance(item, np.ndarray) and len(py(item)) > LINE_WIDTH - 16 and (
                         item.size <= MAX_PASTE_ENTRIES) and str(key).isidentifier():
-                    setup += array_lines(f"{name}_{key}", item)
-                    entries.append(f"{key!r}: {name}_{key}")
+                    setup += array_lines(f"{var}_{key}", item)
+                    entries.append(f"{key!r}: {var}_{key}")
                 else:
                     entries.append(f"{key!r}: {py(item)}")
             parts.append((name, entries))
@@ -193,13 +195,17 @@ def pasteable_call(
     def inline(text: str | list[str]) -> str:
         return text if isinstance(text, str) else "{" + ", ".join(text) + "}"
 
-    one_line = f"{function}({', '.join(f'{n}={inline(t)}' for n, t in parts)})"
+    def arg(name: str, text: str | list[str]) -> str:
+        return f"{name}={inline(text)}" if name else inline(text)
+
+    one_line = f"{function}({', '.join(arg(n, t) for n, t in parts)})"
     if len(one_line) <= LINE_WIDTH:
         return "\n".join(setup + [one_line])
     lines = setup + [f"{function}("]
     for name, text in parts:
-        if isinstance(text, list) and len(f"    {name}={inline(text)},") > LINE_WIDTH:
-            lines += [f"    {name}={{"] + [f"        {e}," for e in text] + ["    },"]
+        if isinstance(text, list) and len(f"    {arg(name, text)},") > LINE_WIDTH:
+            lines += [f"    {name}={{" if name else "    {"]
+            lines += [f"        {e}," for e in text] + ["    },"]
         else:
-            lines.append(f"    {name}={inline(text)},")
+            lines.append(f"    {arg(name, text)},")
     return "\n".join(lines + [")"])
