@@ -10,6 +10,8 @@ from __future__ import annotations
 from html import escape
 
 WIDTH, HEIGHT, MARGIN = 480, 260, 40
+LEFT = 62
+"""Left margin of a line plot: room for a y label like 0.000433."""
 COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
 
 
@@ -22,10 +24,10 @@ def line_plot_svg(
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     if high == low:
         high = low + 1.0
-    plot_w, plot_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
+    plot_w, plot_h = WIDTH - LEFT - MARGIN, HEIGHT - 2 * MARGIN
 
     def point(i: int, v: float) -> str:
-        x = MARGIN + plot_w * (i / max(1, longest - 1))
+        x = LEFT + plot_w * (i / max(1, longest - 1))
         y = MARGIN + plot_h * (1 - (v - low) / (high - low))
         return f"{x:.1f},{y:.1f}"
 
@@ -34,17 +36,17 @@ def line_plot_svg(
         f' font-family="sans-serif" font-size="11">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
         f'<text x="{WIDTH / 2}" y="18" text-anchor="middle" font-size="13">{escape(title)}</text>',
-        f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}"'
+        f'<line x1="{LEFT}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}"'
         f' y2="{HEIGHT - MARGIN}" stroke="black"/>',
-        f'<line x1="{MARGIN}" y1="{MARGIN}" x2="{MARGIN}" y2="{HEIGHT - MARGIN}" stroke="black"/>',
+        f'<line x1="{LEFT}" y1="{MARGIN}" x2="{LEFT}" y2="{HEIGHT - MARGIN}" stroke="black"/>',
         f'<text x="{WIDTH / 2}" y="{HEIGHT - 8}" text-anchor="middle">{escape(xlabel)}</text>',
         f'<text x="12" y="{HEIGHT / 2}" transform="rotate(-90 12 {HEIGHT / 2})"'
         f' text-anchor="middle">{escape(ylabel)}</text>',
-        f'<text x="{MARGIN - 4}" y="{MARGIN + 4}" text-anchor="end">{high:.3g}</text>',
-        f'<text x="{MARGIN - 4}" y="{HEIGHT - MARGIN}" text-anchor="end">{low:.3g}</text>',
+        f'<text x="{LEFT - 4}" y="{MARGIN + 4}" text-anchor="end">{high:.3g}</text>',
+        f'<text x="{LEFT - 4}" y="{HEIGHT - MARGIN}" text-anchor="end">{low:.3g}</text>',
         f'<text x="{WIDTH - MARGIN}" y="{HEIGHT - MARGIN + 14}" text-anchor="end">{longest}</text>',
     ]
-    for n, (name, curve) in enumerate(curves.items()):
+    for n, curve in enumerate(curves.values()):
         colour = COLOURS[n % len(COLOURS)]
         points = " ".join(point(i, v) for i, v in enumerate(curve))
         dash = ' stroke-dasharray="6 4"' if n else ""
@@ -55,10 +57,8 @@ def line_plot_svg(
             for i, v in enumerate(curve):
                 x, y = point(i, v).split(",")
                 parts.append(f'<circle cx="{x}" cy="{y}" r="{3.5 - n}" fill="{colour}"/>')
-        parts.append(
-            f'<text x="{WIDTH - MARGIN - 4}" y="{MARGIN + 14 * (n + 1)}"'
-            f' text-anchor="end" fill="{colour}">{escape(name)}</text>'
-        )
+
+    parts += _legend(list(curves), WIDTH - MARGIN, MARGIN - 8)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -77,11 +77,14 @@ def _frame(width: int, height: int, title: str) -> list[str]:
 
 
 def _legend(names: list[str], x: float, y: float) -> list[str]:
-    return [
-        f'<text x="{x}" y="{y + 14 * i}" text-anchor="end" fill="{COLOURS[i % len(COLOURS)]}">'
-        f"{escape(name)}</text>"
-        for i, name in enumerate(names)
-    ]
+    """Names in a row ending at x, above a plot box (so they never hide a curve)."""
+    parts, right = [], x
+    for i, name in reversed(list(enumerate(names))):
+        mark = "- - " if i else "—— "
+        parts.append(f'<text x="{right}" y="{y}" text-anchor="end"'
+                     f' fill="{COLOURS[i % len(COLOURS)]}">{mark}{escape(name)}</text>')
+        right -= 7 * (len(name) + 4) + 12
+    return parts
 
 
 class _Box:
@@ -129,7 +132,7 @@ def boundary_svg(points: list[list[float]], labels: list[float],
     """2-D points (+1 filled, -1 hollow) and each named w's line w0 x + w1 y + w2 = 0."""
     W, H = 420, 380
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    box = _Box(_limits(xs), _limits(ys), 45, 30, W - 70, H - 70)
+    box = _Box(_limits(xs), _limits(ys), 45, 40, W - 70, H - 80)
     parts = _frame(W, H, title) + [box.clip()] + box.axes()
     for (x, y), label in zip(points, labels, strict=True):
         px, py = box(x, y)
@@ -153,7 +156,7 @@ def boundary_svg(points: list[list[float]], labels: list[float],
         parts.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"'
                      f' stroke="{colour}" stroke-width="2"{dash}'
                      f' clip-path="url(#c{id(box)})"/>')
-    parts += _legend(names, W - 30, 44)
+    parts += _legend(names, W - 25, 33)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -180,7 +183,7 @@ def contour_svg(f, trajectories: dict[str, list[list[float]]], title: str,
     ylim = (min(min(ys), -span), max(max(ys), span))
     xlim, ylim = (max(xlim[0], -4 * span), min(xlim[1], 4 * span)), (
         max(ylim[0], -4 * span), min(ylim[1], 4 * span))
-    box = _Box(xlim, ylim, 45, 30, W - 70, H - 70)
+    box = _Box(xlim, ylim, 45, 40, W - 70, H - 80)
     gx = np.linspace(*xlim, grid)
     gy = np.linspace(*ylim, grid)
     Z = np.array([[f(np.array([x, y])) for x in gx] for y in gy])
@@ -204,7 +207,7 @@ def contour_svg(f, trajectories: dict[str, list[list[float]]], title: str,
                 px, py = box(*p[:2])
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.2" fill="{colour}"'
                              f' clip-path="url(#c{id(box)})"/>')
-    parts += box.axes() + _legend(list(trajectories), W - 30, 44) + ["</svg>"]
+    parts += box.axes() + _legend(list(trajectories), W - 25, 33) + ["</svg>"]
     return "\n".join(parts)
 
 
