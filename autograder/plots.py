@@ -174,15 +174,13 @@ def contour_svg(f, trajectories: dict[str, list[list[float]]], title: str,
     import numpy as np
 
     W, H = 440, 400
-    finite = [p for t in trajectories.values() for p in t if all(abs(v) < 1e6 for v in p)]
-    xs = [p[0] for p in finite] or [-1.0, 1.0]
-    ys = [p[1] for p in finite] or [-1.0, 1.0]
-    start = next(iter(trajectories.values()), [[0.0, 0.0]])[0]
-    span = max(abs(start[0]), abs(start[1]), 1.0) * 1.4
-    xlim = (min(min(xs), -span), max(max(xs), span))
-    ylim = (min(min(ys), -span), max(max(ys), span))
-    xlim, ylim = (max(xlim[0], -4 * span), min(xlim[1], 4 * span)), (
-        max(ylim[0], -4 * span), min(ylim[1], 4 * span))
+    # The box fits the last trajectory (the reference's) and the start: a student's run
+    # that diverges leaves the picture, as it leaves the valley.
+    frame = list(trajectories.values())[-1:] or [[[0.0, 0.0]]]
+    finite = [p for t in frame for p in t if all(abs(v) < 1e6 for v in p)]
+    finite += [t[0] for t in trajectories.values() if t]
+    xlim = _limits([p[0] for p in finite] + [0.0], 0.25)
+    ylim = _limits([p[1] for p in finite] + [0.0], 0.25)
     box = _Box(xlim, ylim, 45, 40, W - 70, H - 80)
     gx = np.linspace(*xlim, grid)
     gy = np.linspace(*ylim, grid)
@@ -200,8 +198,9 @@ def contour_svg(f, trajectories: dict[str, list[list[float]]], title: str,
         colour = COLOURS[n % len(COLOURS)]
         pts = " ".join("{:.1f},{:.1f}".format(*box(*p[:2])) for p in t
                        if all(abs(v) < 1e9 for v in p))
+        dash = ' stroke-dasharray="6 4"' if n else ""
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"'
-                     f' clip-path="url(#c{id(box)})"/>')
+                     f'{dash} clip-path="url(#c{id(box)})"/>')
         for p in t[:60]:
             if all(abs(v) < 1e9 for v in p):
                 px, py = box(*p[:2])
