@@ -180,7 +180,9 @@ def assert_close(
     """Fail with "where they differ" unless ``got`` matches ``expected`` within tolerances.
 
     ``got`` must already be validated (expect_array / expect_float). Only the first differing
-    entry is shown, never the whole expected array.
+    entry is shown, never the whole expected array. ``hint`` is the check's note of the rule
+    it tests; students never see it (feedback.messages drops fixed hint lines: a hint comes
+    only from a diagnosis of the mistake actually made, autograder/staff/misconceptions).
     """
     got_arr = np.asarray(got, dtype=float)
     exp_arr = np.asarray(expected, dtype=float)
