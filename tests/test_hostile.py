@@ -5,7 +5,7 @@ Each entry of tests/corpus/hostile/ is an attack with a header::
     # target: a3_backprop/engine.py     the module it builds
     # base: reference | stub            the honest part (default: the reference module)
     # layout: append | replace | ...    how the submission is laid out (see _build)
-    # needs: isolation | bwrap | slot_uid   skip (never run!) the attack without it
+    # needs: isolation | confinement | bwrap | slot_uid   skip (never run!) the attack without it
     # attack: what it tries
     # max_score_fraction: 0.0           the most it may earn
     # min_score_fraction: 1.0           the least (the attack must not cost the honest part)
@@ -111,8 +111,11 @@ IDS = [a.name for a in ATTACKS]
 
 def _skip_reason(attack: Attack) -> str | None:
     mode = sandbox.detect()[0]
-    if attack.needs == "isolation" and mode == "rlimits":
+    confined = mode == "bwrap" or sandbox.landlock_active()
+    if attack.needs == "isolation" and mode == "rlimits" and not confined:
         return "rlimits only: this attack would really damage the machine or the repo"
+    if attack.needs == "confinement" and not confined:
+        return f"needs bubblewrap or Landlock (active: {mode}): without them the repo is readable"
     if attack.needs == "bwrap" and mode != "bwrap":
         return f"needs bubblewrap (active: {mode}): without it the repo is readable"
     if attack.needs == "slot_uid" and not sandbox.has_slot_uids():

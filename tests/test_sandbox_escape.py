@@ -1,6 +1,9 @@
 """Hostile student code tries to leave the sandbox; every attempt must fail.
 
-Assertions that only bubblewrap can make true skip, with the reason, when it is not active.
+Every test runs twice: in the detected sandbox (bubblewrap here, with Landlock and seccomp
+layered under it), and with Landlock + seccomp alone (bubblewrap and the uid drop forced
+off: the worker runs as this user, as a non-root grader in a container would). Assertions
+that only one mechanism can make true skip, with the reason, in the other.
 """
 
 from __future__ import annotations
@@ -55,20 +58,34 @@ def kill(pid):
         return type(exc).__name__
 
 def connect(port):
-    s = socket.socket()
-    s.settimeout(2)
     try:
-        s.connect(("127.0.0.1", port))
+        with socket.socket() as s:  # seccomp refuses the socket itself
+            s.settimeout(2)
+            s.connect(("127.0.0.1", port))
         return "CONNECTED"
     except OSError as exc:
         return type(exc).__name__
-    finally:
-        s.close()
 
 def identity():
     status = open("/proc/self/status").read()
     caps = [l.split()[1] for l in status.splitlines() if l.startswith("CapEff")]
     return {"uid": os.getuid(), "caps": caps[0], "pid": os.getpid(), "ppid": os.getppid()}
+
+def syscalls():
+    # what seccomp refuses: a new user namespace, ptrace, io_uring (which would bypass the
+    # filter), eBPF, mounting; (return value, errno) of each. Without the filter the first
+    # three succeed or fail otherwise (unshare 0, TRACEME 0, io_uring EFAULT)
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    tried = {"unshare": (272, 0x10000000), "ptrace_traceme": (101, 0, 0, 0, 0),
+             "io_uring_setup": (425, 8, 0), "bpf": (321, 0, 0, 0),
+             "mount": (165, b"none", b"/tmp", b"tmpfs", 0, 0)}
+    found = {}
+    for name, (nr, *args) in tried.items():
+        ret = libc.syscall(nr, *args)
+        found[name] = (ret, ctypes.get_errno())
+    return found
 
 def daemons(n):
     # double-forked, new-session children: they leave the process group on purpose
@@ -85,18 +102,46 @@ def daemons(n):
 """
 
 
+CONFIGS = {"detected": None, "landlock-alone": "rlimits"}
+"""Name -> the base mechanism forced by $BACKPROP_LAB_ISOLATION (None: detected)."""
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def config(request):
+    forced, saved = CONFIGS[request.param], os.environ.get(sandbox.FORCE_ENV)
+    if forced:
+        os.environ[sandbox.FORCE_ENV] = forced
+    sandbox.detect.cache_clear()
+    yield request.param
+    os.environ.pop(sandbox.FORCE_ENV, None)
+    if saved is not None:
+        os.environ[sandbox.FORCE_ENV] = saved
+    sandbox.detect.cache_clear()
+
+
 def bwrap_active() -> bool:
     return sandbox.detect()[0] == "bwrap"
 
 
 def need_bwrap() -> None:
     if not bwrap_active():
-        pytest.skip(f"needs bubblewrap; active: {sandbox.describe_isolation()}")
+        pytest.skip(f"needs bubblewrap; active: {sandbox.describe_isolation()['mode']}")
 
 
-def need_isolation() -> None:
-    if sandbox.detect()[0] == "rlimits":
-        pytest.skip(f"rlimits only, no isolation: {sandbox.describe_isolation()}")
+def need_confinement(worker: Worker) -> None:
+    """bubblewrap or Landlock: the filesystem outside the allow-list is out of reach."""
+    if not ({"bwrap", "landlock"} & set(worker.isolation.split(" ")[0].split("+"))):
+        pytest.skip(f"needs bubblewrap or Landlock; measured: {worker.isolation}")
+
+
+def need_isolation(worker: Worker) -> None:
+    if worker.isolation.startswith("rlimits"):
+        pytest.skip(f"rlimits only, no isolation: {worker.isolation}")
+
+
+def need_slot_uid(worker: Worker) -> None:
+    if worker.slot_uid is None:
+        pytest.skip(f"runs as the grader's uid: {worker.isolation}")
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +161,8 @@ def submission(tmp_path_factory, secret) -> Path:
 
 
 @pytest.fixture(scope="module")
-def worker(submission):
-    with Worker(submission, slot=SLOT) as w:
+def worker(config, submission):
+    with Worker(submission, slot=SLOT, guard=True) as w:
         w.import_module("hostile")
         yield w
 
@@ -125,29 +170,33 @@ def worker(submission):
 @pytest.mark.parametrize("target", [
     REPO / "reference_solution",
     KIT / "checks",
-    KIT / "staff" / "hidden_checks" / "__init__.py",
+    KIT / "staff" / "hidden_checks" / "a3.py",
     KIT / "isolation" / "sandbox.py",
     REPO / "pyproject.toml",
     Path("/etc/passwd"),
 ])
 def test_cannot_read_the_kit_or_anything_outside_the_submission(worker, target):
     assert target.exists()  # the test is only honest if the file is really there
-    need_bwrap()
+    need_confinement(worker)
     got = worker.call("hostile", "read", str(target))
     assert not got.startswith("READ"), f"student code read {target}"
-    assert worker.call("hostile", "listdir", str(target.parent)) == "FileNotFoundError"
+    assert worker.call("hostile", "listdir", str(target.parent)) in (
+        "FileNotFoundError", "PermissionError")
 
 
 def test_filesystem_root_holds_only_the_sandbox(worker):
-    need_bwrap()
-    top = set(worker.call("hostile", "listdir", "/"))
+    need_confinement(worker)
+    listing = worker.call("hostile", "listdir", "/")
+    if listing == "PermissionError":
+        return  # Landlock: "/" is not on the allow-list
+    top = set(listing)
     assert REPO.parts[1] not in top - {"usr", "opt", "home", "tmp", "proc", "dev"}
     assert top <= {"usr", "bin", "lib", "lib32", "lib64", "sbin", "opt", "home", "tmp",
                    "proc", "dev", "root"}
 
 
 def test_cannot_write_to_the_repo(worker):
-    need_isolation()
+    need_isolation(worker)
     target = REPO / "pwned-by-student.txt"
     try:
         assert worker.call("hostile", "write", str(target)) != "WROTE"
@@ -157,20 +206,23 @@ def test_cannot_write_to_the_repo(worker):
 
 
 def test_cannot_write_to_its_own_submission_copy_or_the_kit(worker):
-    need_bwrap()
-    assert worker.call("hostile", "write", sandbox.SUBMISSION_MOUNT + "/x.py") != "WROTE"
-    assert worker.call("hostile", "write", sandbox.KIT_MOUNT + "/main.py") != "WROTE"
+    need_confinement(worker)
+    if bwrap_active():
+        submission, kit = sandbox.SUBMISSION_MOUNT, sandbox.KIT_MOUNT
+    else:
+        submission, kit = str(worker.workdir / "submission"), str(worker.workdir / "kit")
+    assert worker.call("hostile", "write", submission + "/x.py") != "WROTE"
+    assert worker.call("hostile", "write", kit + "/main.py") != "WROTE"
 
 
 def test_cannot_signal_the_grader(worker):
-    need_isolation()
+    need_isolation(worker)
     result = worker.call("hostile", "kill", os.getpid())
     assert result in ("ProcessLookupError", "PermissionError")
-    assert worker.call("hostile", "identity")["uid"] != 0 or not sandbox._is_root()
 
 
 def test_runs_without_root_or_capabilities(worker):
-    need_isolation()
+    need_slot_uid(worker)
     ident = worker.call("hostile", "identity")
     if sandbox._is_root():
         assert ident["uid"] == worker.slot_uid >= sandbox.SLOT_UID_BASE
@@ -185,12 +237,20 @@ def test_no_network(worker):
     listener.settimeout(0.2)
     try:
         port = listener.getsockname()[1]
-        need_isolation()
+        need_isolation(worker)
         assert worker.call("hostile", "connect", port) != "CONNECTED"
         with pytest.raises(TimeoutError):
             listener.accept()
     finally:
         listener.close()
+
+
+def test_namespaces_ptrace_io_uring_bpf_and_mount_are_refused(worker):
+    """seccomp: EPERM for each, whatever else the environment allows."""
+    if "seccomp" not in worker.isolation:
+        pytest.skip(f"no seccomp filter: {worker.isolation}")
+    for name, (ret, err) in worker.call("hostile", "syscalls").items():
+        assert (ret, err) == (-1, 1), f"{name}: returned {ret}, errno {err}"
 
 
 def test_symlinks_in_the_submission_are_not_followed(worker, secret):
@@ -219,7 +279,7 @@ def _processes_of(uid: int) -> list[int]:
     return found
 
 
-def test_no_process_outlives_close(submission):
+def test_no_process_outlives_close(config, submission):
     if not sandbox.has_slot_uids():
         pytest.skip("processes are told apart by their slot uid, which needs root and "
                     "bwrap or the uid fallback")
@@ -233,9 +293,11 @@ def test_no_process_outlives_close(submission):
     assert _processes_of(uid) == []
 
 
-def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
-    """autograder installed into a bound site-packages: its directory is masked."""
+def test_kit_inside_a_bound_prefix_is_hidden(config, submission, monkeypatch):
+    """autograder installed into a bound site-packages: its directory is masked (by bwrap
+    alone: Landlock, which would refuse the repo anyway, is off for this test)."""
     need_bwrap()
+    monkeypatch.setenv(sandbox.LAYERS_ENV, "")
     bound, numpy_mount = sandbox.bwrap_interpreter_binds()
     bound = [*bound, str(REPO)]  # as if the repo were a bound site-packages
     monkeypatch.setattr(sandbox, "bwrap_interpreter_binds", lambda: (bound, numpy_mount))
@@ -243,13 +305,20 @@ def test_kit_inside_a_bound_prefix_is_hidden(submission, monkeypatch):
         assert w.call("hostile", "read", str(REPO / "pyproject.toml")).startswith("READ")
         assert w.call("hostile", "listdir", str(KIT)) == []
         assert w.call("hostile", "listdir", str(REPO / "reference_solution")) == []
-        launcher = str(KIT / "isolation" / "sandbox.py")
-        assert w.call("hostile", "read", launcher) == "FileNotFoundError"
+        assert w.call("hostile", "read", str(KIT / "sandbox.py")) == "FileNotFoundError"
 
 
 def test_the_workers_own_mounts_stay_readable_after_the_uid_drop(worker):
     """numpy imports submodules lazily (np.random on first use), after the worker has dropped
-    to its slot uid: every directory the worker reads from must be searchable by that uid."""
-    need_bwrap()
-    assert worker.call("hostile", "listdir", sandbox.KIT_MOUNT) != "PermissionError"
-    assert "main.py" in worker.call("hostile", "listdir", sandbox.KIT_MOUNT)
+    to its slot uid and confined itself: what the worker reads from stays readable."""
+    kit = sandbox.KIT_MOUNT if bwrap_active() else str(worker.workdir / "kit")
+    assert "main.py" in worker.call("hostile", "listdir", kit)
+    assert worker.call("hostile", "read", os.path.join(kit, "main.py")).startswith("READ")
+
+
+def test_the_worker_measured_its_isolation(worker, config):
+    """Every probe was blocked (the fixture's worker has guard=True: it would have refused),
+    and the measured mode names the layers that did it."""
+    layers = set(worker.isolation.split("+"))
+    assert {"landlock", "seccomp"} <= layers, worker.isolation
+    assert ("bwrap" in layers) == (config == "detected" and bwrap_active())

@@ -33,17 +33,6 @@ def _hidden_checks(name: str) -> list[Check]:
     return list(module.CHECKS)
 
 
-def hidden_inputs_missing() -> str:
-    """Why the hidden checks cannot run here ("" when they can, or when none is installed)."""
-    try:
-        module = importlib.import_module(HIDDEN_PACKAGE)
-    except ModuleNotFoundError as error:
-        if error.name in (HIDDEN_PACKAGE, "autograder.staff"):
-            return ""
-        raise
-    return module.missing_inputs()
-
-
 def suite(include_hidden: bool = True) -> list[AssignmentSuite]:
     """Every assignment whose visible checks module exists, with its checks."""
     suites = []

@@ -66,8 +66,12 @@ def _num(value: Any) -> float | None:
 
 def compare_graph(student: Any, title: str, spec: Mapping[str, Any], got: Mapping[str, Any],
                   expected_data: Mapping[str, float], expected_grads: Mapping[str, float],
-                  what: str) -> None:
-    """Fail on the first wrong value (in forward order), else the first wrong gradient."""
+                  what: str, judged: str = "ops") -> None:
+    """Fail on the first wrong value (in forward order), else the first wrong gradient.
+
+    ``judged``: "ops" (the expected values are the true ones: the operators' _backward are
+    named as the cause) or "backward" (expected from the student's own ops: only backward()
+    is judged, so it is named)."""
     data, grads = got.get("data") or {}, got.get("grads") or {}
     for node in list(spec["inputs"]) + [n["id"] for n in spec["nodes"]]:
         if node not in expected_data:
@@ -93,6 +97,11 @@ def compare_graph(student: Any, title: str, spec: Mapping[str, Any], got: Mappin
         users = consumers(spec, node)
         if node == spec["output"]:
             cause = f"{node} is the output: backward() must start with {node}.grad = 1"
+        elif judged == "backward":
+            uses = "; ".join(node_code(spec, n["id"]) for n in users)
+            cause = (f"{node} is used by {uses}; the expected value applies your own ops'"
+                     " _backward closures, so backward() (its order, reset, seed or visiting)"
+                     f" gave {node} a wrong gradient")
         else:
             ops = ", ".join(dict.fromkeys(method_of(n) for n in users))
             uses = "; ".join(node_code(spec, n["id"]) for n in users)

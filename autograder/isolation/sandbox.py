@@ -1,18 +1,24 @@
 """How a worker process is started: the isolation mechanism, its command line and limits.
 
-Three levels, the strongest that works is detected once per process (a tiny probe):
+Three base levels, the strongest that works is detected once per process (a tiny probe):
   "bwrap"    bubblewrap: new mount/pid/net/ipc/uts namespaces, only /usr, the interpreter
              and numpy visible, the submission COPY read-only, student uid 60000+slot
              (when root) so RLIMIT_NPROC holds; rlimits.
-  "uid"      root without bwrap: student uid 60000+slot, `unshare` net+pid namespaces when it
-             works; rlimits.
-  "rlimits"  neither: rlimits only. Student code can read every file this user can.
-See docs/DESIGN.md, "The sandbox boundary", for what each one stops and does not stop.
+  "uid"      root without bwrap (a default Docker container): student uid 60000+slot,
+             `unshare` net+pid namespaces when it works; rlimits.
+  "rlimits"  neither: rlimits only.
+On top of each, the worker confines itself before any student code runs (main.py):
+Landlock (a filesystem allow-list, TCP and signal scopes; kernel-enforced, no namespace
+needed) and a seccomp filter (no sockets but AF_UNIX, no ptrace, namespaces or mounts).
+It then probes what it can still reach; the measured mode reads e.g.
+``bwrap+landlock+seccomp``, ``landlock+seccomp+uid``, ``seccomp+uid`` or ``rlimits``.
+See docs/DESIGN.md, "The sandbox boundary", and docs/THREAT-MODEL.md.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import resource
 import shutil
@@ -60,6 +66,18 @@ MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 SKIPPED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"}
 # Overrides the detected mechanism (tests of the fallbacks): bwrap | uid | rlimits.
 FORCE_ENV = "BACKPROP_LAB_ISOLATION"
+# The worker's own layers, comma-separated (default both); tests of the probes turn them off.
+LAYERS_ENV = "BACKPROP_LAB_LAYERS"
+DEFAULT_LAYERS = ("landlock", "seccomp")
+# Where the grader writes results, for the write probe (Gradescope: $ROOT/results);
+# default: the grading process's working directory.
+RESULTS_DIR_ENV = "BACKPROP_LAB_RESULTS_DIR"
+# An address that never answers (RFC 5737 TEST-NET-1): reaching it means the worker may
+# open connections outside the machine.
+OUTSIDE_ADDRESS = ("192.0.2.1", 80)
+# What of numpy's site-packages the worker sees outside bwrap (a view of links): numpy and
+# the wheel's bundled libraries, not whatever else shares that directory (the kit?).
+NUMPY_ENTRIES = ("numpy", "numpy.libs")
 PROBE_TIMEOUT_S = 10
 
 WORKER_ENV = {
@@ -298,24 +316,78 @@ class LaunchSpec:
         set_limits(nproc=self.slot_uid is not None)
 
 
-def launch_spec(mode: str, workdir: Path, slot: int) -> LaunchSpec:
+def requested_layers() -> tuple[str, ...]:
+    """The worker's own layers to apply: both unless $BACKPROP_LAB_LAYERS names fewer."""
+    value = os.environ.get(LAYERS_ENV)
+    if value is None:
+        return DEFAULT_LAYERS
+    return tuple(x for x in DEFAULT_LAYERS if x in value.split(","))
+
+
+def landlock_active() -> bool:
+    """True when workers will apply Landlock: requested, and the kernel offers it."""
+    from autograder.sandboxed import landlock
+
+    return "landlock" in requested_layers() and isinstance(landlock.abi(), int)
+
+
+def layer_args(rw: list[str], probes: list[dict]) -> list[str]:
+    """main.py flags: the layers, the scratch directories, the probes (JSON)."""
+    args = [f"--{layer}" for layer in requested_layers()]
+    for path in rw:
+        args += ["--rw", path]
+    return [*args, "--probes", json.dumps(probes)]
+
+
+def worker_kit(workdir: Path) -> Path:
+    """A copy of autograder/sandboxed/ in the worker's directory, readable by the slot uid
+    even when the kit itself is root-only (0700), and owned by root: the student cannot
+    change it."""
+    kit = workdir / "kit"
+    kit.mkdir()
+    os.chmod(kit, 0o755)  # whatever the umask
+    for path in SANDBOXED_DIR.glob("*.py"):
+        shutil.copyfile(path, kit / path.name)
+        os.chmod(kit / path.name, 0o644)
+    return kit
+
+
+def numpy_view(workdir: Path) -> Path:
+    """workdir/site: links to numpy (and its bundled libraries) only, put on sys.path in
+    place of the whole site-packages, which may hold other things (an installed kit)."""
+    site = workdir / "site"
+    site.mkdir()
+    os.chmod(site, 0o755)
+    real = Path(numpy_site_dir())
+    for name in NUMPY_ENTRIES:
+        if (real / name).is_dir():
+            (site / name).symlink_to(real / name, target_is_directory=True)
+    return site
+
+
+def launch_spec(mode: str, workdir: Path, slot: int,
+                probes: list[dict] | None = None) -> LaunchSpec:
     """The command for a worker in isolation `mode` on the copy in workdir/submission."""
     env = dict(WORKER_ENV)
     slot_uid = SLOT_UID_BASE + slot if _is_root() and mode != "rlimits" else None
     if mode == "bwrap":
         bwrap = bwrap_path()
         assert bwrap is not None
-        return LaunchSpec(bwrap_command(bwrap, workdir, slot), "/", env, slot_uid)
+        argv = [*bwrap_command(bwrap, workdir, slot), *layer_args(["/tmp", HOME_MOUNT],
+                                                                     probes or [])]
+        return LaunchSpec(argv, "/", env, slot_uid)
     home = workdir / "home"
     home.mkdir(exist_ok=True)
     if slot_uid is not None:
         os.chown(home, slot_uid, slot_uid)
         os.chmod(workdir, 0o755)
-    argv = _python_command(str(SANDBOXED_DIR), str(workdir / "submission"),
-                           str(home / OUTPUT_FILE_NAME), slot if mode == "uid" else None)
+    argv = _python_command(str(worker_kit(workdir)), str(workdir / "submission"),
+                           str(home / OUTPUT_FILE_NAME), slot if mode == "uid" else None,
+                           numpy_path=str(numpy_view(workdir)))
+    argv += layer_args([str(home)], probes or [])
     if mode == "uid":
         argv = [*unshare_prefix(), *argv]
-    env["HOME"] = str(home)
+    env["HOME"] = env["TMPDIR"] = str(home)  # the one writable directory
     return LaunchSpec(argv, str(home), env, slot_uid)
 
 
@@ -370,15 +442,29 @@ def detect() -> tuple[str, str]:
         return "bwrap", "bubblewrap probe passed"
     if not _is_root():
         return "rlimits", why_not
-    hidden = [p for p in [*interpreter_paths(), str(SANDBOXED_DIR)] if not readable_by_others(p)]
+    hidden = [p for p in interpreter_paths() if not readable_by_others(p)]
     if hidden:
         return "rlimits", f"{why_not}; no uid fallback: {hidden[0]} is not readable by other uids"
     return "uid", why_not
 
 
 def describe_isolation() -> dict:
-    """What is active, in words: the mechanism, what it stops and what it does not."""
-    mode, reason = detect()
+    """What is active, in words: the mechanism, what it stops and what it does not.
+
+    "mode" is what the last worker of this process measured (its layers and probes, see
+    probes.py), e.g. "landlock+seccomp+uid"; before any worker, the detected base mode."""
+    from autograder.isolation import probes
+
+    base, reason = detect()
+    measured = probes.measured()
+    info = _describe_base(base, reason)
+    if measured:
+        info.update(mode=measured["isolation"], base=base, layers=measured["layers"],
+                    probes=measured["probes"])
+    return info
+
+
+def _describe_base(mode: str, reason: str) -> dict:
     root = _is_root()
     limits = (f"rlimits: {MEMORY_LIMIT_BYTES // 2**20} MiB address space, "
               f"{CPU_LIMIT_SECONDS} s CPU, {FILE_SIZE_LIMIT_BYTES // 2**20} MiB per file, "

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder.isolation import sandbox
+from autograder.isolation import probes, sandbox
 from autograder.sandboxed import protocol
 
 # Per-call wall time when the caller gives none: a check's call takes milliseconds;
@@ -96,8 +96,11 @@ class Worker:
     next free one is used when another worker (of any process) holds it.
     """
 
-    def __init__(self, submission_dir: Path, slot: int = 0, budget: Budget | None = None):
+    def __init__(self, submission_dir: Path, slot: int = 0, budget: Budget | None = None,
+                 guard: bool = False):
         self.submission_dir = Path(submission_dir)
+        self.guard = guard  # hidden checks in play: refuse a worker that reaches a secret
+        self.isolation = ""  # measured by the last start: e.g. "landlock+seccomp+uid"
         self.slot = slot
         self.budget = budget
         self.proc: subprocess.Popen | None = None
@@ -197,7 +200,7 @@ class Worker:
         self.copy_report = sandbox.copy_submission(self.submission_dir,
                                                    self.workdir / "submission")
         slot, self.slot_lock = _claim_slot(self.slot)
-        spec = sandbox.launch_spec(mode, self.workdir, slot)
+        spec = sandbox.launch_spec(mode, self.workdir, slot, probes.targets())
         self.stderr_file = open(self.workdir / "stderr", "w+b")  # noqa: SIM115
         began = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -214,6 +217,11 @@ class Worker:
         if not (isinstance(hello, dict) and hello.get("hello")):
             self._fault("protocol", "the worker did not start properly")
         self.startup_s = time.perf_counter() - began
+        try:
+            self.isolation = probes.verdict(hello, mode, spec.slot_uid, self.guard)
+        except probes.SandboxExposed:
+            self.close()
+            raise
 
     def _kill(self, proc: subprocess.Popen) -> None:
         """SIGKILL the process group (bwrap takes its pid namespace down with it)."""

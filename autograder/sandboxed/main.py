@@ -1,18 +1,25 @@
 """The worker: runs student code on request, inside the sandbox. Trusted until it imports it.
 
 Started by autograder/isolation/sandbox.py as ``python -I -S main.py --submission DIR --output FILE
---path SITE ... [--drop-uid N]``, with the request pipe on fd 0 and the reply pipe on fd 1.
-Start-up order matters: move the pipes off fds 0/1, point 0/1/2 at /dev/null and a capped
-output file, import numpy, drop to the slot's uid (root only), then say hello. Only after
-that does any student code run.
+--path SITE ... [--drop-uid N] [--landlock] [--seccomp] [--ro P] [--rw P] [--probes JSON]``,
+with the request pipe on fd 0 and the reply pipe on fd 1. Start-up order matters: move the
+pipes off fds 0/1, point 0/1/2 at /dev/null and a capped output file, drop to the slot's uid
+(root only), confine itself (Landlock allow-list, then the seccomp filter: this process is
+still single-threaded, so both hold for every thread and child to come), import numpy under
+those restrictions, probe what is still reachable (the reference, the hidden checks, the
+kit, the results directory, the network, the grader's pid), then say hello with what it
+measured. Only after that does any student code run.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import io
+import json
 import os
+import socket
 import sys
 import traceback
 import warnings
@@ -31,7 +38,78 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--output", required=True)
     parser.add_argument("--path", action="append", default=[])
     parser.add_argument("--drop-uid", type=int, default=None)
+    parser.add_argument("--landlock", action="store_true", help="apply the allow-list")
+    parser.add_argument("--seccomp", action="store_true", help="install the syscall filter")
+    parser.add_argument("--ro", action="append", default=[], help="also readable (Landlock)")
+    parser.add_argument("--rw", action="append", default=[], help="read-write (Landlock)")
+    parser.add_argument("--probes", default="[]", help="JSON list of isolation probes")
     return parser.parse_args()
+
+
+def _confine(args: argparse.Namespace) -> dict:
+    """Apply the requested layers; what each one did ('abi 7', 'on', or why not)."""
+    import landlock
+    import seccomp
+
+    layers: dict = {}
+    if args.landlock:
+        read = [p for p in sys.path if p] + list(landlock.SYSTEM_READ) + args.ro
+        read.append(args.submission)
+        for site in args.path:  # a view of numpy: links to the real directories
+            if os.path.isdir(site):
+                read += [e.path for e in os.scandir(site) if e.is_symlink()]
+        try:
+            layers["landlock"] = f"abi {landlock.restrict(read, args.rw, [os.devnull])}"
+        except OSError as exc:
+            layers["landlock"] = f"unavailable: {exc.strerror or exc}"
+    if args.seccomp:
+        try:
+            seccomp.install(seccomp.worker_rules(os.getpid()))
+            layers["seccomp"] = "on"
+        except OSError as exc:
+            layers["seccomp"] = f"unavailable: {exc.strerror or exc}"
+    return layers
+
+
+# Seconds a probe's connect may wait: a sandbox refuses at once; a reachable 127.0.0.1
+# answers in microseconds.
+PROBE_CONNECT_S = 0.2
+_REACHED = {0, errno.EINPROGRESS, errno.ECONNREFUSED, errno.EISCONN, errno.EALREADY}
+
+
+def _probe_one(op: str, target) -> None:
+    """Try one forbidden thing; returns when it worked, raises OSError when refused."""
+    if op == "read":
+        with open(target, "rb") as f:
+            f.read(1)
+    elif op == "list":
+        os.listdir(target)
+    elif op == "write":
+        path = os.path.join(target, f".bplab-probe-{os.getpid()}")
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(path)
+    elif op == "connect":
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(PROBE_CONNECT_S)
+            code = s.connect_ex((target[0], int(target[1])))
+        if code not in _REACHED and code != errno.ETIMEDOUT:
+            raise OSError(code, os.strerror(code))
+    elif op == "signal":
+        os.kill(int(target), 0)
+    else:
+        raise OSError(errno.EINVAL, f"unknown probe {op}")
+
+
+def _probe(probes: list) -> dict:
+    """name -> 'exposed' or 'blocked: EACCES' for each probe the trusted side asked for."""
+    found = {}
+    for probe in probes:
+        try:
+            _probe_one(probe["op"], probe["target"])
+            found[probe["name"]] = "exposed"
+        except OSError as exc:
+            found[probe["name"]] = "blocked: " + errno.errorcode.get(exc.errno or 0, str(exc))
+    return found
 
 
 def _take_over_fds(output_file: str) -> tuple[int, int]:
@@ -240,8 +318,8 @@ class Worker:
             reply["fn_calls"] = [c.calls for c in self.fn_refs]
         return reply
 
-    def serve(self) -> None:
-        self.send({"ok": True, "hello": os.getpid()})
+    def serve(self, hello: dict) -> None:
+        self.send({"ok": True, "hello": os.getpid(), **hello})
         while True:
             self.fn_refs = []  # filled while the request is decoded
             try:
@@ -262,13 +340,15 @@ def main() -> None:
     req_fd, rep_fd = _take_over_fds(args.output)
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [here, *sys.path, *args.path]
+    if args.drop_uid is not None:
+        _drop_privileges(args.drop_uid)
+    layers = _confine(args)
     global protocol, fixtures
     import fixtures  # noqa: F811 - siblings, found through sys.path (see DESIGN)
     import numpy as np
     import protocol
 
-    if args.drop_uid is not None:
-        _drop_privileges(args.drop_uid)
+    probes = _probe(json.loads(args.probes))
     worker = Worker(args.submission, req_fd, rep_fd)
     sys.path.append(worker.submission)  # last: a student's "math.py" cannot shadow stdlib
     sys.stdout = sys.__stdout__ = CappedWriter(worker.sink, 1)
@@ -276,7 +356,7 @@ def main() -> None:
     np.seterr(all="warn")
     warnings.simplefilter("default")
     warnings.showwarning = worker.show_warning
-    worker.serve()
+    worker.serve({"layers": layers, "probes": probes})
     os._exit(0)  # skip atexit handlers a student may have registered
 
 

@@ -24,13 +24,16 @@ import zipfile
 from pathlib import Path
 
 from autograder.grade import GradingError, NotGraded
+from autograder.isolation.probes import SandboxExposed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROOT_ENV = "BACKPROP_LAB_GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 CONFIG_NAME = "gradescope.json"
 
-KIT_ENTRIES = ("autograder", "reference_solution", "datasets", "pyproject.toml", "README.md")
+KIT_ENTRIES = (
+    "autograder", "reference_solution", "datasets", "pyproject.toml", "setup.py", "README.md",
+)
 """What of the repository goes into the zip: the kit and its reference; never tests/ or .git."""
 
 EXCLUDED_NAMES = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", ".git"}
@@ -47,26 +50,47 @@ SEARCH_DEPTH = 3
 ``assignments/`` unpacks to ``submission/assignments/a1_perceptron/``; deeper is not a
 layout anyone uploads on purpose."""
 
+HIDDEN_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_HIDDEN_VISIBILITY = "after_due_date"
+"""When students see the hidden checks' failing inputs (Gradescope's test visibility). Until
+then they see the score, the visible checks in full and, per task, how many hidden checks
+failed: not the inputs, which would let them resubmit against the hidden checks."""
+
 ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 """Fixed timestamp of every zip entry, so that the same kit builds the same zip."""
 
 SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
+# The kit (with its reference solution and hidden checks) stays in $SOURCE, readable by root
+# only; the venv holds the interpreter and the kit's dependencies (numpy, ...), readable by
+# the workers' slot uids, and never a copy of the kit.
 set -euxo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${BACKPROP_LAB_GRADESCOPE_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
+APT="${BACKPROP_LAB_APT:-apt-get}"   # tests set it to "true": never touch the test machine
 if ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    apt-get update
-    apt-get install -y python3 python3-pip python3-venv
+    "$APT" update
+    "$APT" install -y python3 python3-pip python3-venv
 fi
-# bubblewrap gives the strongest sandbox; the kit falls back to uid + rlimits without it.
-command -v bwrap >/dev/null || apt-get install -y bubblewrap || true
+# bubblewrap gives the strongest sandbox where it can start (not in Docker's default profile);
+# without it the workers use Landlock + seccomp + a slot uid.
+command -v bwrap >/dev/null || "$APT" install -y bubblewrap || true
+umask 022
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --upgrade pip
-"$ROOT/venv/bin/python" -m pip install "$SOURCE"
-"$ROOT/venv/bin/python" -c 'import autograder, numpy, hypothesis; print("Backprop Lab installed")'
+"$ROOT/venv/bin/python" -m pip install "$SOURCE"          # the dependencies ...
+"$ROOT/venv/bin/python" -m pip uninstall -y backprop-lab   # ... but not the kit itself
+rm -rf "$SOURCE/build" "$SOURCE"/*.egg-info
+cd "$SOURCE"
+PYTHONPATH="$SOURCE" "$ROOT/venv/bin/python" -c \\
+    'import autograder, numpy, hypothesis; print("Backprop Lab installed")'
+chmod 0755 "$ROOT"
+chmod -R go-rwx "$SOURCE"
+chmod 0700 "$SOURCE"
+mkdir -p "$ROOT/results"
+chmod 0755 "$ROOT/results"
 """
 
 RUN_AUTOGRADER = """\
@@ -83,6 +107,7 @@ mkdir -p "$ROOT/results"
 # The kit's own copy, with its reference_solution/ beside it, wins over any installed copy.
 export PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}"
 export BACKPROP_LAB_REFERENCE="$SOURCE/reference_solution"
+export BACKPROP_LAB_RESULTS_DIR="$ROOT/results"   # the workers' probes must fail to write it
 cd "$SOURCE"
 "$PYTHON" -m autograder.staff.gradescope --root "$ROOT"
 status=$?
@@ -127,8 +152,12 @@ def kit_files(repo_root: Path = REPO_ROOT) -> list[Path]:
     return sorted(files)
 
 
-def build_zip(out: Path, repo_root: Path = REPO_ROOT, assignments: list[str] | None = None) -> int:
+def build_zip(out: Path, repo_root: Path = REPO_ROOT, assignments: list[str] | None = None,
+              hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> int:
     """Write the Gradescope autograder zip; returns the number of entries."""
+    if hidden_visibility not in HIDDEN_VISIBILITIES:
+        raise GradingError(f"--hidden-visibility {hidden_visibility!r}: choose from "
+                           f"{', '.join(HIDDEN_VISIBILITIES)}.")
     repo_root = Path(repo_root)
     if not (repo_root / "reference_solution").is_dir():
         raise GradingError(
@@ -145,7 +174,8 @@ def build_zip(out: Path, repo_root: Path = REPO_ROOT, assignments: list[str] | N
             _add_text(archive, "README.md", "# Backprop Lab (Gradescope autograder)\n")
         _add_text(archive, "setup.sh", SETUP_SH, executable=True)
         _add_text(archive, "run_autograder", RUN_AUTOGRADER, executable=True)
-        config = {"assignments": sorted(assignments) if assignments else None}
+        config = {"assignments": sorted(assignments) if assignments else None,
+                  "hidden_visibility": hidden_visibility}
         _add_text(archive, CONFIG_NAME, json.dumps(config, indent=2) + "\n")
         return len(archive.namelist())
 
@@ -257,11 +287,14 @@ def grade_in_container(root: Path) -> dict:
             result = grade_submission(staged, only=config.get("assignments") or None)
         result.submission = "your submission"
         data = {k: v for k, v in gradescope_results(result).items() if k in RESULTS_KEYS}
+        visibility = config.get("hidden_visibility", DEFAULT_HIDDEN_VISIBILITY)
+        data["tests"] = split_tests(result, visibility)
         data["output"] = (data.get("output", "") + "\nFiles graded: " + "; ".join(notes)).strip()
         return data
     except NotGraded as error:
+        exposed = isinstance(error, SandboxExposed)  # its message already says whom to tell
         return failure_results(
-            f"{error}; tell the course staff (this is not your score).",
+            str(error) if exposed else f"{error}; tell the course staff (this is not your score).",
             time.monotonic() - started,
             not_graded=True,
         )
@@ -275,6 +308,58 @@ def grade_in_container(root: Path) -> dict:
             " course staff.",
             time.monotonic() - started,
         )
+
+
+def _part(task, checks: list, suffix: str, output: str, visibility: str) -> dict:
+    """One Gradescope test for some of a task's checks: their share of the task's points."""
+    total = len(task.checks)
+    passed = sum(c.passed for c in checks)
+    return {
+        "name": f"{task.task} {task.title}{suffix}",
+        "number": task.task,
+        "score": round(task.max_points * passed / total, 4),
+        "max_score": round(task.max_points * len(checks) / total, 4),
+        "status": "passed" if passed == len(checks) else "failed",
+        "output": output,
+        "visibility": visibility,
+        "tags": [task.assignment],
+    }
+
+
+def split_tests(result, hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> list[dict]:
+    """results.json tests: per task, the visible checks in full; the hidden checks as a count
+    of failures (always visible: it carries their points); and, when some failed, their
+    failing inputs in a 0-point test shown only under ``hidden_visibility``."""
+    from dataclasses import replace
+
+    from autograder.report import task_feedback
+
+    tests = []
+    for a in result.assignments:
+        for t in a.tasks:
+            if not t.checks:  # not submitted, or not importable: the reason, no inputs
+                tests.append({"name": f"{t.task} {t.title}", "number": t.task, "score": 0.0,
+                              "max_score": t.max_points, "status": "failed",
+                              "output": t.note, "visibility": "visible", "tags": [a.id]})
+                continue
+            shown = [c for c in t.checks if not c.hidden]
+            hidden = [c for c in t.checks if c.hidden]
+            if shown:
+                done = sum(c.passed for c in shown)
+                feedback = task_feedback(replace(t, checks=shown))
+                tests.append(_part(t, shown, "", f"{done} of {len(shown)} checks passed."
+                                   + ("\n\n" + feedback if feedback else ""), "visible"))
+            if hidden:
+                failed = sum(not c.passed for c in hidden)
+                tests.append(_part(t, hidden, " (hidden checks)",
+                                   f"{failed} of {len(hidden)} hidden checks failed.", "visible"))
+                if failed:
+                    detail = task_feedback(replace(t, checks=hidden))
+                    tests.append({"name": f"{t.task} {t.title} (hidden checks in full)",
+                                  "number": t.task, "score": 0.0, "max_score": 0.0,
+                                  "status": "failed", "output": detail,
+                                  "visibility": hidden_visibility, "tags": [a.id]})
+    return tests
 
 
 def write_results(root: Path, data: dict) -> Path:
@@ -309,10 +394,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="aN",
         help="grade exactly these (repeatable; a missing one scores 0). Default: what is uploaded",
     )
+    parser.add_argument(
+        "--hidden-visibility",
+        choices=HIDDEN_VISIBILITIES,
+        default=DEFAULT_HIDDEN_VISIBILITY,
+        help="when students see the hidden checks' failing inputs (before: only how many"
+        " failed per task; the score counts them either way). Default: after_due_date",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    count = build_zip(args.out, assignments=args.assignment)
+    count = build_zip(args.out, assignments=args.assignment,
+                      hidden_visibility=args.hidden_visibility)
     print(f"Gradescope autograder written to {args.out} ({count} files).")
     print("Upload it under Configure Autograder (Ubuntu base image); students upload their .py")
     print("files (e.g. perceptron.py) or their assignment folders.")

@@ -1,6 +1,6 @@
 # target: a1_perceptron/perceptron.py
 # base: stub
-# needs: bwrap
+# needs: confinement
 # attack: the perceptron stub tries to become the reference by reading it from the repo (absolute path and ../.. walks)
 # max_score_fraction: 0.0
 # reason: NotImplementedError

@@ -1,6 +1,6 @@
 # target: a3_backprop/engine.py
 # base: stub
-# needs: bwrap
+# needs: confinement
 # attack: opens the repo's reference_solution/ and autograder/staff/hidden_checks/ (absolute path and ../../.. walks) and becomes the reference
 # max_score_fraction: 0.0
 # reason: NotImplementedError

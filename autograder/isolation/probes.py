@@ -1,0 +1,118 @@
+"""Isolation verified, not assumed: what each fresh worker must fail to reach, and the verdict.
+
+The trusted side names the targets (``targets``); the worker tries each one under its final
+restrictions, before any student code runs, and reports in its hello (sandboxed/main.py).
+Anything reached while hidden checks are in play refuses grading (``SandboxExposed``, a
+``NotGraded``) unless the instructor accepts the exposure ($BACKPROP_LAB_ACCEPT_EXPOSURE=1),
+which every result then states. ``measured()`` is what the last worker measured, the
+isolation every result reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from pathlib import Path
+
+import autograder
+from autograder.grade import NotGraded
+from autograder.isolation import sandbox
+
+ACCEPT_ENV = "BACKPROP_LAB_ACCEPT_EXPOSURE"
+REFUSAL = "the sandbox cannot hide the reference here; tell the course staff"
+"""What a student reads when grading refuses (Gradescope: "not graded: " + this + detail)."""
+
+_last: dict = {}
+
+
+class SandboxExposed(NotGraded):
+    """A worker reached something it must not (the reference, the grader, the network)."""
+
+    def __init__(self, exposed: list[str], isolation: str):
+        super().__init__(f"{REFUSAL} (isolation {isolation}; the worker could "
+                         f"{', '.join(exposed)}; {ACCEPT_ENV}=1 accepts this)")
+        self.exposed = exposed
+
+
+@functools.lru_cache(maxsize=1)
+def _listener() -> socket.socket:
+    """A TCP socket on 127.0.0.1 that the grading process holds for its lifetime: a worker
+    that connects to it could reach any local service."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
+
+
+def _reference_files() -> tuple[Path | None, Path | None]:
+    """(a reference module, a hidden-check module) of this machine, when present."""
+    kit = Path(autograder.__file__).resolve().parent
+    try:
+        from autograder.staff.reference import reference_root
+
+        root = reference_root()
+    except ImportError:  # a student bundle: no staff package, no reference
+        root = kit.parent / "reference_solution"
+    reference = next(iter(sorted(root.glob("a*/*.py"))), None) if root.is_dir() else None
+    hidden = next(iter(sorted((kit / "staff" / "hidden_checks").glob("a*.py"))), None)
+    return reference, hidden
+
+
+def targets() -> list[dict]:
+    """The probes for a fresh worker: name (as a student-facing phrase), op, target."""
+    kit = Path(autograder.__file__).resolve().parent
+    reference, hidden = _reference_files()
+    found = []
+    if reference is not None:
+        found.append({"name": "read the reference", "op": "read", "target": str(reference)})
+    if hidden is not None:
+        found.append({"name": "read the hidden checks", "op": "read", "target": str(hidden)})
+    results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()
+    found += [
+        {"name": "list the kit", "op": "list", "target": str(kit)},
+        {"name": "write the kit", "op": "write", "target": str(kit)},
+        {"name": "write the results directory", "op": "write", "target": results},
+        {"name": "connect to 127.0.0.1", "op": "connect",
+         "target": list(_listener().getsockname())},
+        {"name": "connect outside", "op": "connect", "target": list(sandbox.OUTSIDE_ADDRESS)},
+        {"name": "signal the grader", "op": "signal", "target": os.getpid()},
+    ]
+    return found
+
+
+def mode_string(base: str, layers: dict, slot_uid: int | None) -> str:
+    """'bwrap+landlock+seccomp', 'landlock+seccomp+uid', 'seccomp+uid', 'rlimits', ..."""
+    parts = ["bwrap"] if base == "bwrap" else []
+    if str(layers.get("landlock", "")).startswith("abi"):
+        parts.append("landlock")
+    if layers.get("seccomp") == "on":
+        parts.append("seccomp")
+    if base == "uid" and slot_uid is not None:
+        parts.append("uid")
+    return "+".join(parts) or "rlimits"
+
+
+def verdict(hello: dict, base: str, slot_uid: int | None, guard: bool) -> str:
+    """The measured isolation of a worker from its hello; raises SandboxExposed when it
+    reached anything and `guard` (hidden checks in play) and the exposure is not accepted."""
+    layers = hello.get("layers") if isinstance(hello.get("layers"), dict) else {}
+    probes = hello.get("probes") if isinstance(hello.get("probes"), dict) else {}
+    mode = mode_string(base, layers, slot_uid)
+    exposed = [name for name, how in probes.items() if how == "exposed"]
+    accepted = os.environ.get(ACCEPT_ENV) == "1"
+    isolation = mode
+    if exposed:
+        isolation += (f" (EXPOSED, accepted by {ACCEPT_ENV}=1: the worker could "
+                      f"{', '.join(exposed)})" if accepted
+                      else f" (the worker could {', '.join(exposed)})")
+    _last.update(isolation=isolation, mode=mode, layers=layers, probes=probes,
+                 exposed=exposed, accepted=accepted)
+    if exposed and guard and not accepted:
+        raise SandboxExposed(exposed, mode)
+    return isolation
+
+
+def measured() -> dict:
+    """What the last worker of this process measured (empty before the first)."""
+    return dict(_last)
