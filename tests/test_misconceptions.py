@@ -27,8 +27,9 @@ from autograder.staff.misconceptions import DIAGNOSIS, a1, a2, a3, a4, diagnose,
 # ---------------------------------------------------------------- A1
 
 
-def _train(Xb, y, max_epochs=100, *, strict=False, always=False, step=1.0, clean=True):
-    w = np.zeros(Xb.shape[1])
+def _train(Xb, y, max_epochs=100, *, strict=False, always=False, step=1.0, clean=True,
+           ones=False):
+    w = np.ones(Xb.shape[1]) if ones else np.zeros(Xb.shape[1])
     history = []
     for _epoch in range(max_epochs):
         errors = 0
@@ -72,6 +73,9 @@ A1_CASES = {
                       lambda w, x, y: w + y * x),
     "update_half_step": ("perceptron_update", (W0, X1, -1.0),
                          lambda w, x, y: w + y * x / 2 if y * (w @ x) <= 0 else w.copy()),
+    "update_sign_flipped": ("perceptron_update", (np.array([1.0, 0.0, 0.0]), X1, -1.0),
+                            lambda w, x, y: w - y * x if y * (w @ x) <= 0 else w.copy()),
+    "train_starts_at_ones": ("train_perceptron", (XB, Y), lambda Xb, y: _train(Xb, y, ones=True)),
     "train_strict": ("train_perceptron", (XB, Y), lambda Xb, y: _train(Xb, y, strict=True)),
     "train_always": ("train_perceptron", (XB, Y, 5),
                      lambda Xb, y, m: _train(Xb, y, m, always=True)),
@@ -105,7 +109,9 @@ def _difference(kind):
         out = []
         for i in range(len(x)):
             step = np.eye(len(x))[i] * h
-            if kind == "forward":
+            if kind == "central":
+                out.append((f(x + step) - f(x - step)) / (2 * h))
+            elif kind == "forward":
                 out.append((f(x + step) - f(x)) / h)
             elif kind == "backward":
                 out.append((f(x) - f(x - step)) / h)
@@ -116,7 +122,8 @@ def _difference(kind):
     return numerical_gradient
 
 
-def _descent(*, ascent=False, no_x0=False, alias=False, no_divergence=False, gradient_only=False):
+def _descent(*, ascent=False, no_x0=False, alias=False, no_divergence=False, gradient_only=False,
+             inclusive=False):
     def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000,
                          criterion="gradient"):
         f, grad_f = _callable(f), _callable(grad_f)
@@ -126,7 +133,8 @@ def _descent(*, ascent=False, no_x0=False, alias=False, no_divergence=False, gra
         with np.errstate(all="ignore"):
             for _ in range(max_iters):
                 g = grad_f(x)
-                if rule == "gradient" and np.linalg.norm(g) < eps:
+                if rule == "gradient" and (np.linalg.norm(g) <= eps if inclusive
+                                           else np.linalg.norm(g) < eps):
                     reason = "gradient"
                     break
                 if alias:
@@ -170,6 +178,7 @@ def _classify(values):
 
 
 GD = (LECTURE_F, LECTURE_GRAD, np.array([3.0, 3.0]))
+IDENTITY = {"A": [[1.0, 0.0], [0.0, 1.0]], "b": [0.0, 0.0]}
 A2_CASES = {
     "forward_difference": ("numerical_gradient", (SUM_SIN, np.array([0.3, -0.2])),
                            _difference("forward")),
@@ -193,6 +202,20 @@ A2_CASES = {
     "value_criterion_ignored": ("gradient_descent", (*GD, 0.1, 1e-8, 1000, "value"),
                                 _descent(gradient_only=True)),
     "hessian_denominator": ("numerical_hessian", (LECTURE_3, -np.ones(3)), _hessian_over_h2),
+    "stops_at_eps_inclusive": (  # f = |x|^2 / 2: ||grad f(x0)|| = ||x0|| = eps exactly
+        "gradient_descent", (FnRef("quadratic", "f", IDENTITY),
+                             FnRef("quadratic", "grad", IDENTITY), np.array([0.5, 0.0]), 0.1,
+                             0.5), _descent(inclusive=True)),
+    "gradient_check_ignores_h": (
+        "gradient_check", (FnRef("rosenbrock"), FnRef("rosenbrock", "grad"), np.array([0.5, 1.2]),
+                           0.1),
+        lambda f, g, x, h: float(np.max(np.abs(_callable(g)(x) - _difference("central")(f, x))
+                                        / np.maximum(1e-8, np.abs(_callable(g)(x))
+                                                     + np.abs(_difference("central")(f, x)))))),
+    "hessian_ignores_h": ("numerical_hessian", (FnRef("rosenbrock"), np.array([0.5, 1.2]), 0.1),
+                          lambda f, x, h: 0.25 * _hessian_over_h2(f, x, 1e-4)),
+    "classify_not_symmetrised": ("classify_critical_point", (np.array([[2.0, 0.0], [3.0, 2.0]]),),
+                                 lambda H: _classify(np.linalg.eigvalsh(H))),
     "classify_signs_swapped": (
         "classify_critical_point", (np.diag([1.0, 2.0]),),
         lambda H: {"minimum": "maximum", "maximum": "minimum"}.get(
@@ -317,7 +340,79 @@ MIXED = {"inputs": {"a": 0.4, "b": 0.9},
          "nodes": [{"id": "s", "op": "add", "args": ["a", "b"]},
                    {"id": "p", "op": "mul", "args": ["a", "b"]}], "output": "p"}
 
+def _op_eq(fn, dfn, name):
+    """A student's unary method whose _backward assigns (=) the operand's grad."""
+    def method(self):
+        out = type(self)(fn(self.data), (self,), name)
+
+        def _backward():
+            self.grad = dfn(self.data) * out.grad
+
+        out._backward = _backward
+        return out
+
+    return method
+
+
+def _pow_eq(self, k):
+    out = type(self)(self.data**k, (self,), "**")
+
+    def _backward():
+        self.grad = k * self.data ** (k - 1) * out.grad  # = where += is needed
+
+    out._backward = _backward
+    return out
+
+
+def _sin_no_upstream(self):
+    out = type(self)(math.sin(self.data), (self,), "sin")
+
+    def _backward():
+        self.grad += math.cos(self.data)  # out.grad forgotten
+
+    out._backward = _backward
+    return out
+
+
+def _backward_every_path(self):
+    listed = []
+
+    def walk(node):
+        for child in node._prev:
+            walk(child)
+        listed.append(node)
+
+    walk(self)
+    for node in listed:
+        node.grad = 0.0
+    self.grad = 1.0
+    for node in listed[::-1]:
+        node._backward()
+
+
+def _twice(op, **extra):
+    """a used by two `op` nodes, summed: a node the op's _backward must add to."""
+    return {"inputs": {"a": 0.6}, "nodes": [
+        {"id": "p", "op": op, "args": ["a"], **extra},
+        {"id": "q", "op": op, "args": ["a"], **({"exponent": 3} if extra else {})},
+        {"id": "out", "op": "add", "args": ["p", "q"]}], "output": "out"}
+
+
+DIAMOND = {"inputs": {"x": 0.8}, "nodes": [
+    {"id": "s", "op": "sin", "args": ["x"]}, {"id": "c", "op": "cos", "args": ["x"]},
+    {"id": "p", "op": "mul", "args": ["s", "c"]}, {"id": "out", "op": "add", "args": ["p", "s"]}],
+    "output": "out"}
+SCALED_SIN = {"inputs": {"a": 0.8}, "nodes": [
+    {"id": "s", "op": "sin", "args": ["a"]},
+    {"id": "out", "op": "mul", "args": ["s", {"const": 3.0}]}], "output": "out"}
+
 A3_CASES = {
+    "pow_overwrites_grad": (_twice("pow", exponent=2), "backward", {"__pow__": _pow_eq}),
+    "exp_overwrites_grad": (_twice("exp"), "backward", {"exp": _op_eq(math.exp, math.exp, "e")}),
+    "tanh_overwrites_grad": (_twice("tanh"), "backward",
+                             {"tanh": _op_eq(math.tanh, lambda x: 1 - math.tanh(x) ** 2, "t")}),
+    "sin_ignores_upstream": (SCALED_SIN, "backward", {"sin": _sin_no_upstream}),
+    "backward_no_visited_set": (DIAMOND, "backward", {"backward": _backward_every_path}),
     "add_mul_overwrite_grad": (MIXED | {"nodes": MIXED["nodes"] + [
         {"id": "q", "op": "mul", "args": ["s", "s"]},
         {"id": "out", "op": "add", "args": ["q", "p"]}],

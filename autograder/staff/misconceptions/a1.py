@@ -17,17 +17,18 @@ def _is_mistake(rule: str, margin: float) -> bool:
 
 
 def _update(w, x, y, rule: str = "", step: float = 1.0):
+    """The update with one thing changed: the mistake test (rule), or the step (-1: w - y x)."""
     w = np.array(w, dtype=float)
     if rule == "always" or _is_mistake(rule, y * (w @ x)):
         return w + step * y * np.asarray(x, dtype=float)
     return w
 
 
-def _train(Xb, y, max_epochs=100, rule: str = "", step: float = 1.0, clean_epoch=True):
-    """The reference algorithm with one thing changed (the rule, the step, the record).
-
-    rule "always": mistakes are counted as usual, but w is updated on every point."""
-    w = np.zeros(Xb.shape[1])
+def _train(Xb, y, max_epochs=100, rule: str = "", step: float = 1.0, clean_epoch=True,
+           start: float = 0.0):
+    """The reference algorithm with one thing changed (the rule, the step, the record, the
+    starting w). rule "always": mistakes are counted as usual, but w is updated on every point."""
+    w = np.full(Xb.shape[1], start)
     mistakes_per_epoch, updates, converged = [], 0, False
     for _ in range(max_epochs):
         mistakes = 0
@@ -66,6 +67,14 @@ CATALOGUE = [
                   lambda w, x, y: _update(w, x, y, rule="always")),
     Misconception("update_half_step", "perceptron_update", HALF, RULE,
                   lambda w, x, y: _update(w, x, y, step=0.5)),
+    Misconception("update_sign_flipped", "perceptron_update",
+                  "subtracts y x on a mistake; the rule adds it (W = W + Y_i X_i), which moves"
+                  " w . x towards the sign of y", RULE,
+                  lambda w, x, y: _update(w, x, y, step=-1.0)),
+    Misconception("train_starts_at_ones", "train_perceptron",
+                  "starts from w = 1; the algorithm (and the (R/gamma)^2 bound) start from"
+                  " W = 0", BOUND,
+                  lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, start=1.0)),
     Misconception("train_strict", "train_perceptron", STRICT, RULE,
                   lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, rule="strict")),
     Misconception("train_always", "train_perceptron", ALWAYS, SUMMARY,

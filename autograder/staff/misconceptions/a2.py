@@ -31,8 +31,13 @@ def _difference(f, x, h, kind: str):
 
 
 def _descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient", *,
-             sign=-1.0, keep_x0=True, divergence=True, use_value=True, alias=False):
+             sign=-1.0, keep_x0=True, divergence=True, use_value=True, alias=False,
+             inclusive=False):
     """The reference loop with one thing changed."""
+
+    def below(value: float) -> bool:
+        return value <= eps if inclusive else value < eps
+
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [float(f(x.copy()))]
 
@@ -43,7 +48,7 @@ def _descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="grad
     reason = "diverged" if diverged(values[0]) else None
     while reason is None:
         g = np.asarray(grad_f(x.copy()), dtype=float)
-        if rule == "gradient" and np.linalg.norm(g) < eps:
+        if rule == "gradient" and below(float(np.linalg.norm(g))):
             reason = "gradient"
             break
         if len(trajectory) - 1 == max_iters:
@@ -54,7 +59,7 @@ def _descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="grad
         values.append(float(f(x.copy())))
         if diverged(values[-1]):
             reason = "diverged"
-        elif rule == "value" and abs(values[-1] - values[-2]) < eps:
+        elif rule == "value" and below(abs(values[-1] - values[-2])):
             reason = "value"
     if alias:  # every row the same list entry, changed in place: all equal the last point
         trajectory = [trajectory[-1]] * len(trajectory)
@@ -97,6 +102,21 @@ def _classify(H, tol=1e-8, swapped=False, diagonal=False):
     return "degenerate"
 
 
+def _ref():
+    from autograder.staff import reference
+
+    return reference.load("gradient_descent")
+
+
+def _classify_raw(H, tol=1e-8):
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+    if np.all(lam > tol):
+        return "minimum"
+    if np.all(lam < -tol):
+        return "maximum"
+    return "saddle" if np.any(lam > tol) and np.any(lam < -tol) else "degenerate"
+
+
 CATALOGUE = [
     Misconception("forward_difference", "numerical_gradient",
                   "takes the forward difference (f(x + h e_i) - f(x)) / h, the limit the"
@@ -137,6 +157,19 @@ CATALOGUE = [
     Misconception("value_criterion_ignored", "gradient_descent",
                   "always stops on the gradient norm; criterion='value' stops when"
                   " |f(x_k+1) - f(x_k)| < eps", CRITERIA, _variant(use_value=False)),
+    Misconception("stops_at_eps_inclusive", "gradient_descent",
+                  "stops when the norm (or the change of f) is <= eps; the rule is strictly"
+                  " below eps, < eps", CRITERIA, _variant(inclusive=True)),
+    Misconception("gradient_check_ignores_h", "gradient_check",
+                  "ignores its h: the numerical gradient must use the step it is given",
+                  NUMERIC, lambda f, grad_f, x, h=1e-5: _ref().gradient_check(f, grad_f, x)),
+    Misconception("hessian_ignores_h", "numerical_hessian",
+                  "ignores its h: the differences must use the step it is given", HESSIAN,
+                  lambda f, x, h=1e-4: _ref().numerical_hessian(f, x)),
+    Misconception("classify_not_symmetrised", "classify_critical_point",
+                  "takes the eigenvalues of H as given (eigvalsh reads one triangle only); the"
+                  " docstring judges the symmetric part (H + H^T) / 2", MINIMUM,
+                  lambda H, tol=1e-8: _classify_raw(H, tol)),
     Misconception("hessian_denominator", "numerical_hessian",
                   "divides the four-point difference by h^2; with steps of h along both e_i"
                   " and e_j the denominator is 4 h^2", HESSIAN,

@@ -56,11 +56,48 @@ def _binary(symbol: str, forward, d_self, d_other, assign: bool = False):
     return method
 
 
-def _pow(local: Callable[[float, float], float]):
+def _unary_overwrite(name: str, forward: Callable[[float], float],
+                     local: Callable[[float, float], float]):
+    """Like _unary, but the _backward assigns (=) instead of accumulating (+=)."""
+
+    def method(self):
+        y = forward(self.data)
+        out = type(self)(y, (self,), name)
+
+        def _backward():
+            self.grad = local(self.data, y) * out.grad
+
+        out._backward = _backward
+        return out
+
+    return method
+
+
+def _unary_no_upstream(name: str, forward: Callable[[float], float],
+                       local: Callable[[float, float], float]):
+    """Like _unary, but the _backward adds the local derivative without the factor out.grad."""
+
+    def method(self):
+        y = forward(self.data)
+        out = type(self)(y, (self,), name)
+
+        def _backward():
+            self.grad += local(self.data, y)
+
+        out._backward = _backward
+        return out
+
+    return method
+
+
+def _pow(local: Callable[[float, float], float], assign: bool = False):
     def method(self, k):
         out = type(self)(self.data**k, (self,), f"**{k}")
 
         def _backward():
+            if assign:
+                self.grad = local(self.data, k) * out.grad
+                return
             self.grad += local(self.data, k) * out.grad
 
         out._backward = _backward
@@ -77,10 +114,20 @@ def _topo(v, order, seen):
         order.append(v)
 
 
-def _backward_variant(reset: bool = True, reverse: bool = True, seed: float = 1.0):
+def _topo_every_path(v, order):
+    for child in v._prev:
+        _topo_every_path(child, order)
+    order.append(v)
+
+
+def _backward_variant(reset: bool = True, reverse: bool = True, seed: float = 1.0,
+                      visited: bool = True):
     def backward(self):
         order: list = []
-        _topo(self, order, set())
+        if visited:
+            _topo(self, order, set())
+        else:  # no visited set: a shared node is listed (and run) once per path to it
+            _topo_every_path(self, order)
         if reset:
             for v in order:
                 v.grad = 0.0
@@ -121,6 +168,16 @@ CATALOGUE = [
                   "your __rtruediv__ computes self / other; for 2.0 / b Python calls"
                   " b.__rtruediv__(2.0), which must give 2.0 / b", SIMPLE,
                   {"__rtruediv__": lambda self, other: self / other}),
+    Misconception("pow_overwrites_grad", "Value", "your __pow__ sets " + OVERWRITE,
+                  MULTIVARIATE, {"__pow__": _pow(lambda a, k: k * a ** (k - 1), assign=True)}),
+    Misconception("exp_overwrites_grad", "Value", "your exp sets " + OVERWRITE, MULTIVARIATE,
+                  {"exp": _unary_overwrite("exp", math.exp, lambda x, y: y)}),
+    Misconception("tanh_overwrites_grad", "Value", "your tanh sets " + OVERWRITE, MULTIVARIATE,
+                  {"tanh": _unary_overwrite("tanh", math.tanh, lambda x, y: 1.0 - y * y)}),
+    Misconception("sin_ignores_upstream", "Value",
+                  "your sin's _backward adds cos(a) without the factor out.grad: the chain"
+                  " rule multiplies the local derivative by the gradient arriving from above",
+                  SIMPLE, {"sin": _unary_no_upstream("sin", math.sin, lambda x, y: math.cos(x))}),
     Misconception("pow_exponent_not_lowered", "Value",
                   "your __pow__ gradient is k * a**k: the power rule lowers the exponent,"
                   " k * a**(k - 1)", SIMPLE, {"__pow__": _pow(lambda a, k: k * a**k)}),
@@ -170,6 +227,10 @@ CATALOGUE = [
                   "your backward() runs the _backward closures in topological order; they"
                   " must run in REVERSE topological order, so a node's grad is complete"
                   " before it is passed on", ORDER, {"backward": _backward_variant(reverse=False)}),
+    Misconception("backward_no_visited_set", "Value",
+                  "your backward() builds the topological order without a visited set, so a"
+                  " node reached along two paths has its _backward run twice", ORDER,
+                  {"backward": _backward_variant(visited=False)}),
     Misconception("backward_no_seed", "Value",
                   "your backward() does not seed self.grad = 1 (d out / d out), so every"
                   " gradient stays 0", ORDER, {"backward": _backward_variant(seed=0.0)}),
