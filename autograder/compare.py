@@ -237,6 +237,7 @@ def assert_gradient_close(
     index = np.unravel_index(int(np.argmax(errors)), errors.shape)
     index = tuple(int(i) for i in index)
     subject = parameter if parameter.endswith(".grad") else (
+        f"the local derivative {parameter}" if parameter.startswith("d ") else
         f"the gradient with respect to {parameter}")
     lines = [f"{what}: {subject} is wrong."]
     if inputs:

@@ -402,7 +402,8 @@ def diagnosed(outcome, module: str) -> str:
         from autograder.staff.misconceptions import explain
     except ImportError:
         return outcome.message
-    return explain(outcome.message, outcome.extra.get("log", []), module)
+    return explain(outcome.message, outcome.extra.get("log", []), module,
+                   outcome.extra.get("functions", ""))
 
 
 def import_error_message(module: str, error) -> str:

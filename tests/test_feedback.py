@@ -101,7 +101,7 @@ SPEC = {
 }
 
 
-@pytest.mark.parametrize("mode", ["backward", "backward_twice", "forward"])
+@pytest.mark.parametrize("mode", ["backward", "backward_twice", "forward", "chain"])
 def test_the_graph_code_rebuilds_what_the_check_ran(mode):
     Value = reference.load("engine").Value
     namespace = {"Value": Value, "print": lambda *a: None}

@@ -82,7 +82,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
-from autograder.feedback.log import CallRecord
+from autograder.feedback.log import CallRecord, culprit
 from autograder.feedback.messages import explain_flaky, varies, with_call
 
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
@@ -506,7 +506,9 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 # A failure that unseeded randomness caused is reported as that, from the
                 # first examples' calls: the smallest failing example it reached by chance
                 # would make the message differ from run to run.
-                if student.log and varies(student, student.log[-1]):
+                functions = student.check.function if student.check else ""
+                record = culprit(student.log, functions)
+                if record is not None and varies(student, record):
                     raise CheckFailure(explain_flaky(student, seen + student.log)) from None
                 raise
 
@@ -555,5 +557,6 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
         )
     seconds = time.perf_counter() - started
     if not passed:
-        message = with_call(message, student.log, student.module)
-    return CheckOutcome(check, passed, message, seconds, fatal, {"log": list(student.log)})
+        message = with_call(message, student.log, student.module, check.function)
+    return CheckOutcome(check, passed, message, seconds, fatal,
+                        {"log": list(student.log), "functions": check.function})

@@ -42,7 +42,7 @@ def py(value: Any) -> str:
             return "float('nan')"
         if np.isinf(value):
             return "float('inf')" if value > 0 else "-float('inf')"
-        return repr(value)
+        return repr(float(value))  # np.float64 too: 1.5, not np.float64(1.5)
     if isinstance(value, (int, str)):
         return repr(value)
     if isinstance(value, Unencodable):
@@ -126,7 +126,16 @@ def fn_source(ref: FnRef) -> str:
                 f"lambda x: np.append(-4*{b!r}*x[:-1]*(x[1:] - x[:-1]**2) - 2*({a!r} - x[:-1]), 0)"
                 f" + np.insert(2*{b!r}*(x[1:] - x[:-1]**2), 0, 0)"
             )
-    return f"<the test function {name} ({part})>"
+    if name == "scribbler":  # the base function, then it writes 2 x + 1 into its argument
+        base = fn_source(FnRef(p["base"], part, p.get("base_params", {})))
+        return (f"lambda x: (lambda v: (x.__setitem__(Ellipsis, 2 * x + 1), v)[1])"
+                f"(({base})(np.array(x)))")
+    if name == "nan_below":
+        base = fn_source(FnRef(p["base"], part, p.get("base_params", {})))
+        if part != "f":
+            return base
+        return f"lambda x: float('nan') if x[0] < {float(p['below'])!r} else ({base})(x)"
+    return f"...  # the grader's test function {name} ({part}), {p}"
 
 
 def array_lines(name: str, a: np.ndarray) -> list[str]:

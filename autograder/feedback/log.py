@@ -32,3 +32,17 @@ class CallRecord:
     def mode(self) -> str:
         """The graph mode of a "graph" record (forward, backward, local, ...)."""
         return self.args[1]
+
+
+def culprit(log: list[CallRecord], functions: str = "") -> CallRecord | None:
+    """The call a failing check's message is about: the last call to one of the check's own
+    functions (``"Value.tanh, Value.sigmoid"`` or ``"train_perceptron"``), else the last call.
+
+    A check may replay the student's building blocks after the failing call (error carried
+    forward); the message must still show the call that failed."""
+    own = {f.strip().split(".")[-1] for f in functions.split(",") if f.strip()}
+    for record in reversed(log):
+        name = record.function.split(".")[-1]
+        if record.kind == "graph" or name in own or record.function in own:
+            return record
+    return log[-1] if log else None

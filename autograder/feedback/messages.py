@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograder.feedback.calls import LINE_WIDTH, named_arguments, pasteable_call, py
-from autograder.feedback.log import CallRecord
+from autograder.feedback.log import CallRecord, culprit
 from autograder.feedback.names import output_names
 
 REPRODUCE = "  reproduce"
@@ -56,11 +56,31 @@ def graph_code(spec: Mapping[str, Any], mode: str) -> list[str]:
     out = spec["output"]
     names = list(spec["inputs"]) + [n["id"] for n in spec["nodes"]]
     if mode == "local":
-        operands = [a for a in spec["nodes"][-1]["args"] if isinstance(a, str)]
-        lines.append(f"{out}.grad = 1.0; {out}._backward()")
-        lines.append("print(" + ", ".join(f"{n}.grad" for n in dict.fromkeys(operands)) + ")")
+        operands = list(dict.fromkeys(a for a in spec["nodes"][-1]["args"] if isinstance(a, str)))
+        if spec.get("preset"):
+            lines.append("; ".join(f"{n}.grad = {float(spec['preset'])!r}" for n in operands))
+        lines.append(f"{out}.grad = {float(spec.get('seed', 1.0))!r}; {out}._backward()")
+        lines.append("print(" + ", ".join(f"{n}.grad" for n in operands) + ")")
     elif mode == "forward":
         lines.append(f"print({out}.data)")
+    elif mode == "chain":  # the grader's driver, not the student's backward()
+        lines += [
+            f"order, seen, todo = [], set(), [({out}, False)]  # topological order",
+            "while todo:",
+            "    v, done = todo.pop()",
+            "    if done: order.append(v)",
+            "    elif id(v) not in seen:",
+            "        seen.add(id(v)); todo += [(v, True)] + [(c, False) for c in v._prev]",
+            "for v in order: v.grad = 0.0",
+            f"{out}.grad = 1.0",
+            "for v in reversed(order): v._backward()",
+        ]
+        lines += textwrap.wrap("print(" + ", ".join(f"{n}.grad" for n in names) + ")",
+                               LINE_WIDTH, subsequent_indent="      ")
+    elif mode == "locals":  # each op alone, at the data the graph gave its operands
+        lines += textwrap.wrap("print(" + ", ".join(f"{n}.data" for n in names) + ")",
+                               LINE_WIDTH, subsequent_indent="      ")
+        lines.append("# then, for the node named above: node.grad = 1.0; node._backward()")
     else:
         lines.append(f"{out}.backward()" + (f"; {out}.backward()" if mode == "backward_twice"
                                              else ""))
@@ -86,19 +106,21 @@ FIXED_HINT = "  hint:"
 the mistake actually made (the staff-side misconception catalogue), not from the check."""
 
 
-def with_call(message: str, log: list[CallRecord], module: str) -> str:
+def with_call(message: str, log: list[CallRecord], module: str, functions: str = "") -> str:
     """``message`` with the pasteable last call under its first line (once), and without
     the check's fixed hint lines."""
     lines = [line for line in message.splitlines() if not line.startswith(FIXED_HINT)]
     if not log or REPRODUCE in message or not lines:
         return "\n".join(lines)
-    block = reproduce_block(log[-1], module)
+    record = culprit(log, functions)
+    block = reproduce_block(record, module)
     elided = any("too large to print" in line for line in block)
     rest = [line for line in lines[1:] if elided or not line.startswith("  input: ")]
     cut = 0  # after the student's traceback (indented 4), which belongs to the first line
     while cut < len(rest) and rest[cut].startswith("    "):
         cut += 1
-    return "\n".join([lines[0], *rest[:cut], *block, *causes(log, module), *rest[cut:]])
+    upto = log[: log.index(record) + 1]
+    return "\n".join([lines[0], *rest[:cut], *block, *causes(upto, module), *rest[cut:]])
 
 
 def _shapes(value: Any) -> dict[str, tuple]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback.log import CallRecord
+from autograder.feedback.log import CallRecord, culprit
 
 MATCH_RTOL = 1e-6
 """A student's result 'equals' a variant's within the checks' own RTOL (compare.RTOL):
@@ -152,11 +152,12 @@ def _match_graph(record: CallRecord) -> Misconception | None:
     return None
 
 
-def diagnose(log: list[CallRecord], module: str) -> Misconception | None:
-    """The misconception the last call of a failing check matches, if exactly known."""
-    if not log:
+def diagnose(log: list[CallRecord], module: str, functions: str = "") -> Misconception | None:
+    """The misconception the failing call of a check matches, if exactly known (the call
+    is the last one to the check's own ``functions``, as in the message: log.culprit)."""
+    record = culprit(log, functions)
+    if record is None:
         return None
-    record = log[-1]
     if not record.returned:  # it raised: match the error by re-running would run student code
         return _match_raising(record, module)
     if record.kind == "graph":
@@ -195,10 +196,10 @@ def _match_raising(record: CallRecord, module: str) -> Misconception | None:
     return None
 
 
-def explain(message: str, log: list[CallRecord], module: str) -> str:
+def explain(message: str, log: list[CallRecord], module: str, functions: str = "") -> str:
     """``message`` with its diagnosis line, or unchanged when nothing in the catalogue fits."""
     try:
-        found = diagnose(log, module)
+        found = diagnose(log, module, functions)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail grading
         return message
     if found is None or DIAGNOSIS in message:
