@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(eq=False)
 class CallRecord:
     """One call into student code: ``kind`` "call" (a function) or "graph" (A3's Value)."""
 

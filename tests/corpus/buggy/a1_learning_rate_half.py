@@ -1,7 +1,7 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a1_perceptron/perceptron.py
 # bug: a learning rate of 0.5 in the perceptron step (w + 0.5 y x), in the update and training
-# loses: 1.3 1.4
+# loses: 1.3
 # names: perceptron_update
 def perceptron_update(w, x, y):
     w = np.array(w, dtype=float)
