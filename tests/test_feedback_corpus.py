@@ -76,6 +76,7 @@ DIAGNOSED = {  # entry -> the misconception its first lost task's first failure 
     "a2_classify_ignores_symmetric_part": "classify_not_symmetrised",
     "a2_gradient_check_ignores_h": "gradient_check_ignores_h",
     "a2_hessian_ignores_h": "hessian_ignores_h",
+    "a2_hessian_from_one_sided_gradient": "forward_difference",
     "a2_stops_at_eps_inclusive": "stops_at_eps_inclusive",
     "a3_backward_no_seed": "backward_no_seed",
     "a3_backward_no_visited_set": "backward_no_visited_set",
