@@ -162,8 +162,9 @@ check reports (the last example run: the smallest failing one, or the last passi
 
 def record_gradient_errors(student, network: str, grads: dict, expected: dict) -> None:
     errors: dict[str, float | None] = {}  # None: not an array of the parameter's shape
-    for key, want in expected.items():
-        got = grads.get(key)
+    layer_order = sorted(expected, key=lambda k: (int(k[1:]) if k[1:].isdigit() else 0, k))
+    for key in layer_order:  # W1, b1, W2, b2, ...
+        want, got = expected[key], grads.get(key)
         ok = isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f"
         errors[key] = rel_error(got, want) if ok else None
     if errors:
