@@ -180,7 +180,9 @@ def assert_close(
     """Fail with "where they differ" unless ``got`` matches ``expected`` within tolerances.
 
     ``got`` must already be validated (expect_array / expect_float). Only the first differing
-    entry is shown, never the whole expected array.
+    entry is shown, never the whole expected array. ``hint`` is the check's note of the rule
+    it tests; students never see it (feedback.messages drops fixed hint lines: a hint comes
+    only from a diagnosis of the mistake actually made, autograder/staff/misconceptions).
     """
     got_arr = np.asarray(got, dtype=float)
     exp_arr = np.asarray(expected, dtype=float)
@@ -191,15 +193,27 @@ def assert_close(
     if inputs:
         lines.append(f"  input: {inputs}")
     if exp_arr.ndim == 0:
-        lines.append(f"  expected {float(exp_arr):.6g}, got {float(got_arr):.6g}")
+        want, have = distinct(float(exp_arr), float(got_arr))
+        lines.append(f"  expected {want}, got {have}")
     else:
+        want, have = distinct(exp_arr[index], got_arr[index])
         lines.append(
-            f"  at index {list(index)}: expected {exp_arr[index]:.6g}, got {got_arr[index]:.6g}"
+            f"  at index {list(index)}: expected {want}, got {have}"
             f" ({count} of {exp_arr.size} entries differ)"
         )
     if hint:
         lines.append(f"  hint: {hint}")
     raise CheckFailure("\n".join(lines))
+
+
+def distinct(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with 6 significant digits, or as many more as it takes to tell them
+    apart (0.150693 against 0.150692 would hide a difference of 1e-7 behind rounding)."""
+    for digits in range(6, 18):
+        want, have = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if want != have:
+            return want, have
+    return repr(float(expected)), repr(float(got))
 
 
 def assert_gradient_close(
@@ -222,12 +236,16 @@ def assert_gradient_close(
         return
     index = np.unravel_index(int(np.argmax(errors)), errors.shape)
     index = tuple(int(i) for i in index)
-    lines = [f"{what}: the gradient with respect to {parameter} is wrong."]
+    subject = parameter if parameter.endswith(".grad") else (
+        f"the local derivative {parameter}" if parameter.startswith("d ") else
+        f"the gradient with respect to {parameter}")
+    lines = [f"{what}: {subject} is wrong."]
     if inputs:
         lines.append(f"  input: {inputs}")
+    want, have = distinct(exp_arr[index], got_arr[index])
     lines.append(
-        f"  {parameter}{list(index) if index else ''}: expected {exp_arr[index]:.6g},"
-        f" got {got_arr[index]:.6g} (relative error {errors[index]:.2e},"
+        f"  {parameter}{list(index) if index else ''}: expected {want}, got {have}"
+        f" (relative error {errors[index]:.2e},"
         f" allowed {max_rel_error:.0e}; {int((errors > max_rel_error).sum())} of"
         f" {errors.size} entries off)"
     )

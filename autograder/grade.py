@@ -379,7 +379,7 @@ def grade_assignment(
                     check.function,
                     check.hidden,
                     outcome.passed,
-                    outcome.message,
+                    diagnosed(outcome, a.module),
                     round(outcome.seconds, 4),
                     bool(outcome.extra.get("internal_error")),
                 )
@@ -389,6 +389,21 @@ def grade_assignment(
     return AssignmentResult(
         a.id, a.folder, a.title, list(tasks.values()), "", notices, dict(student.artifacts)
     )
+
+
+def diagnosed(outcome, module: str) -> str:
+    """A failure's message with the misconception it matches, when the catalogue is here.
+
+    The catalogue lives with the hidden checks (staff only); without it (a student's copy
+    of the kit) the message says what differs and nothing more."""
+    if outcome.passed or outcome.extra.get("internal_error"):
+        return outcome.message
+    try:
+        from autograder.staff.misconceptions import explain
+    except ImportError:
+        return outcome.message
+    return explain(outcome.message, outcome.extra.get("log", []), module,
+                   outcome.extra.get("functions", ""))
 
 
 def import_error_message(module: str, error) -> str:

@@ -108,7 +108,7 @@ def describe(task: TaskResult) -> str:
     from autograder.report import task_feedback
 
     checks = f"{task.passed}/{len(task.checks)} visible checks passed" if task.checks else ""
-    head = f"Task {task.task} ({task.title}): {task.score:g} / {task.max_points:g} points"
+    head = f"Task {task.task} ({task.title}): {task.score:.2f} / {task.max_points:.2f} points"
     lines = [head + (f", {checks}" if checks else "")]
     feedback = task_feedback(task)
     if feedback:

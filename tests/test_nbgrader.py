@@ -325,7 +325,7 @@ def test_feedback_shows_the_kits_grade_and_report(trip, kit_grades):
         html = (trip["course"] / "feedback" / student / FOLDER / f"{FOLDER}.html").read_text()
         # nbgrader's own score line, read from the gradebook, and the kit's report (comment).
         assert f"{FOLDER} (Score: {float(result.score)} / {float(result.max_score)})" in html
-        assert f"Total: {result.score:g} / {result.max_score:g} points" in html
+        assert f"Total: {result.score:.2f} / {result.max_score:.2f} points" in html
     dave = (trip["course"] / "feedback" / "dave_patcher" / FOLDER / f"{FOLDER}.html").read_text()
     assert "Task 1.1: implement add_bias" in dave  # a failed check's message, in full
 

@@ -145,10 +145,16 @@ def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwarg
     expect_bool(got["converged"], what=f"{what}['converged']")
     expect_choice(got["reason"], ("gradient", "value", "max_iters", "diverged"),
                   what=f"{what}['reason']")
-    if not np.array_equal(got["trajectory"][0], x0):
+    trajectory = got["trajectory"]
+    if k > 0 and np.all(trajectory == trajectory[-1]) and not np.array_equal(x0, trajectory[-1]):
         raise CheckFailure(
-            f"{what}: trajectory[0] is {got['trajectory'][0]}, expected x0 = {x0}; the "
-            "trajectory starts with the starting point."
+            f"{what}: all {k + 1} rows of trajectory are the same point, the last one"
+            f" ({trajectory[-1].tolist()}), not x0 = {x0.tolist()} and the steps after it:"
+            " the list holds one array k + 1 times, changed in place after it was appended."
+        )
+    if not np.array_equal(trajectory[0], x0):
+        raise CheckFailure(
+            f"{what}: trajectory[0] is {trajectory[0].tolist()}, expected x0 = {x0.tolist()}."
         )
     return got
 

@@ -26,6 +26,7 @@ from autograder.compare import (
     expect_dict,
     expect_float,
 )
+from autograder.feedback.graphs import compare_graph
 
 ASSIGNMENT = Assignment(
     id="a3",
@@ -141,24 +142,16 @@ def check_graph(
 ) -> None:
     """Values of every node, then d out / d input for every input, against our own floats."""
     got = graph_result(student, spec, mode, function)
-    inputs = describe(spec)
-    values = evaluate(spec)
-    out = spec["output"]
-    got_out = expect_float(got["data"].get(out), what=f"{function}: {out}.data")
-    assert_close(
-        got_out, values[out], what=f"{function}: the value of {out}", inputs=inputs, hint=hint
-    )
-    if mode == "forward":
-        return
-    numeric = expected_grads is None
-    grads = numeric_grads(spec) if numeric else expected_grads
-    for name, expected in grads.items():
-        got_grad = expect_float(got["grads"].get(name), what=f"{function}: {name}.grad")
-        if numeric and abs(got_grad - expected) <= NUMERIC_ATOL:
-            continue
-        assert_gradient_close(
-            got_grad, expected, what=function, parameter=f"{name}.grad", inputs=inputs, hint=hint
-        )
+    values = evaluate(spec)  # every node's value, on plain floats
+    grads: dict[str, float] = {}
+    if mode != "forward":
+        numeric = expected_grads is None
+        for name, expected in (numeric_grads(spec) if numeric else expected_grads).items():
+            got_grad = got["grads"].get(name)
+            close = isinstance(got_grad, float) and abs(got_grad - expected) <= NUMERIC_ATOL
+            grads[name] = got_grad if numeric and close else expected  # rounding of the diff
+    # Node by node: the first wrong value, else the first wrong gradient and its operator.
+    compare_graph(student, function, spec, got, values, grads, function)
 
 
 TASK_OPS = {
@@ -746,18 +739,10 @@ def check_backward(student, spec: dict, mode: str = "backward", hint: str = "") 
             f" gradient back in {inputs} (implement the ops of tasks 3.1-3.4 first)."
         )
     got = graph_result(student, spec, mode, "Value.backward")
-    for name, value in expected.items():
-        got_grad = expect_float(got["grads"].get(name), what=f"Value.backward: {name}.grad")
-        assert_gradient_close(
-            got_grad,
-            value,
-            what="Value.backward",
-            parameter=f"{name}.grad",
-            inputs=inputs,
-            hint=(hint + "; " if hint else "")
-            + "the expected value is the chain rule applied to YOUR ops' _backward closures,"
-            " so only backward()'s order, reset, seed and visiting are judged here",
-        )
+    # The expected value is the chain rule applied to the student's OWN ops' _backward
+    # closures, so only backward()'s order, reset, seed and visiting are judged here.
+    compare_graph(student, "Value.backward", spec, got, {}, expected, "Value.backward",
+                  judged="backward")
 
 
 @CHECKS.check(

@@ -33,6 +33,7 @@ from autograder.compare import (
     expect_sequence,
     fmt_inputs,
 )
+from autograder.feedback.names import output_name
 from autograder.gradcheck import directional_gradient_check
 
 ASSIGNMENT = Assignment(
@@ -326,7 +327,6 @@ def activation_extremes(student) -> None:
                 expected,
                 what=f"{name}_{part} at x = ±1000",
                 inputs=fmt_inputs(x=x),
-                hint="avoid exp of a large positive number",
             )
 
 
@@ -463,7 +463,7 @@ def _loss_check(function: str, make, own):
             grad,
             central_difference(lambda t: own(t, b), a),
             what=function,
-            parameter="the first argument",
+            parameter=output_name("mlp", function, 1),
             inputs=inputs,
         )
 

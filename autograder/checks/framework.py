@@ -82,6 +82,8 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
+from autograder.feedback.log import CallRecord, culprit
+from autograder.feedback.messages import explain_flaky, varies, with_call
 
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     # Hypothesis caches what it learns in ./.hypothesis/: never the caller's folder (checks
@@ -107,6 +109,11 @@ one hanging function must not shorten the limit of an honest slow one (train_mlp
 DEFAULT_EXAMPLES = 40
 """Hypothesis examples per property check: enough to hit edge shapes and signs, and cheap
 (each is one ~0.1 ms round trip to the worker plus the student's own work)."""
+
+FLAKY_PROBES = 30
+"""Calls of a check's first examples kept to find one that disagrees with itself when a
+check turns out flaky (unseeded randomness): the first examples are drawn alike every run,
+so the message names the same call every run."""
 
 __all__ = [
     "Assignment",
@@ -225,6 +232,7 @@ class Student:
         self.calls = 0
         self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
         self.artifacts: dict[str, Any] = {}  # plain data for the report, e.g. training curves
+        self.log: list[CallRecord] = []  # this check's calls (feedback: reproduce, diagnose)
         self.assignment = assignment  # its tasks say which functions a check owns
         self.check: Check | None = None  # the running check (set by run_check)
 
@@ -253,16 +261,20 @@ class Student:
         task is failed for it (one bug, one penalty): a check that uses another task's
         function as a building block leaves that function's mutation to its own task."""
         limit = self.timeout_for(function)
+        record = CallRecord(function, args, dict(kwargs))
         returning_args = getattr(self.worker, "call_returning_args", None)
         if returning_args is None:  # a stand-in worker of the kit's tests
             return self._run(
                 function,
                 lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
+                record,
             )
         value, args_after, kwargs_after = self._run(
             function,
             lambda: returning_args(self.module, function, *args, timeout=limit, **kwargs),
+            record,
         )
+        record.result = value
         if self._owns(function):
             folder = self.assignment.folder if self.assignment else ""
             names = _parameter_names(folder, self.module, function) if folder else ()
@@ -307,22 +319,27 @@ class Student:
         """Build and run an A3 expression graph with the student's Value class."""
         limit = self.timeout_for(function)
         return self._run(
-            function, lambda: self.worker.graph(self.module, spec, mode, timeout=limit)
+            function,
+            lambda: self.worker.graph(self.module, spec, mode, timeout=limit),
+            CallRecord(function, (spec, mode), kind="graph"),
         )
 
-    def _run(self, function: str, thunk: Callable[[], Any]) -> Any:
+    def _run(self, function: str, thunk: Callable[[], Any], record: CallRecord) -> Any:
         from autograder.isolation.worker import StudentError, WorkerFault
 
         if self.fault is not None:
             raise self.fault
         self.calls += 1
+        self.log.append(record)
         try:
-            return thunk()
+            record.result, record.returned = thunk(), True
+            return record.result
         except StudentError as error:
-            message = student_error_message(function, error)
-            raise StudentFault(message, fatal=False, type_name=error.type_name) from None
+            record.error = student_error_message(function, error)
+            raise StudentFault(record.error, fatal=False, type_name=error.type_name) from None
         except WorkerFault as fault:
             message = f"{function}: {fault}"
+            record.error = message
             if fault.kind == "timeout":
                 if self.timeout_for(function) < self.timeout:
                     message += " (a shorter limit: it timed out before; see the first timeout)"
@@ -443,6 +460,8 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
         def run(student: Student) -> None:
+            seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
+
             @settings(
                 max_examples=max_examples,
                 derandomize=True,
@@ -456,30 +475,42 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
             )
             @given(strategy)
             def prop(example: Any) -> None:
+                student.log.clear()  # the last example's calls: the one reported
                 try:
                     body(student, example)
                 except CarriedForward:
                     return  # right given the student's own building block: this example passes
                 except StudentFault as fault:
-                    if fault.fatal:
+                    if fault.fatal or describe is None:  # the call to paste says the input
                         raise
                     raise CheckFailure(f"{fault.message}\n  input: {render(example)}") from None
                 except CheckFailure as failure:
                     text = str(failure)
-                    if "input:" not in text:
+                    if "input:" not in text and describe is not None:
                         first, _, rest = text.partition("\n")
                         text = f"{first}\n  input: {render(example)}" + (
                             f"\n{rest}" if rest else ""
                         )
                     raise CheckFailure(text) from None
+                finally:
+                    if len(seen) < FLAKY_PROBES:
+                        seen.extend(student.log[: FLAKY_PROBES - len(seen)])
 
             try:
                 prop()
             except hypothesis.errors.Flaky:
-                raise CheckFailure(
-                    "gave different results for the same input (is it using unseeded randomness"
-                    " or state left over from an earlier call?)"
-                ) from None
+                raise CheckFailure(explain_flaky(student, seen + student.log)) from None
+            except (CheckFailure, StudentFault) as failure:
+                if isinstance(failure, StudentFault) and failure.fatal:
+                    raise
+                # A failure that unseeded randomness caused is reported as that, from the
+                # first examples' calls: the smallest failing example it reached by chance
+                # would make the message differ from run to run.
+                functions = student.check.function if student.check else ""
+                record = culprit(student.log, functions)
+                if record is not None and varies(student, record):
+                    raise CheckFailure(explain_flaky(student, seen + student.log)) from None
+                raise
 
         run.__name__ = getattr(body, "__name__", "property")
         return run
@@ -503,6 +534,7 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     """Run one check; every way it can fail becomes a student-facing message, never a crash."""
     student.fault = None
     student.timeout = check.timeout
+    student.log = []
     student.check = check
     started = time.perf_counter()
     try:
@@ -524,4 +556,7 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
             check, passed, message, time.perf_counter() - started, fatal, {"internal_error": True}
         )
     seconds = time.perf_counter() - started
-    return CheckOutcome(check, passed, message, seconds, fatal)
+    if not passed:
+        message = with_call(message, student.log, student.module, check.function)
+    return CheckOutcome(check, passed, message, seconds, fatal,
+                        {"log": list(student.log), "functions": check.function})

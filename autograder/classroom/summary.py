@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from autograder.grade import GradingError, SubmissionResult, grade_submission
+from autograder.report import points
 
 FOLDERS = ("a1_perceptron", "a2_gradient_descent", "a3_backprop", "a4_mlp")
 
@@ -29,7 +30,8 @@ def find_root(start: Path) -> Path:
 def markdown_summary(result: SubmissionResult) -> str:
     """The score table per task, and each failing task's first message, for a step summary."""
     lines = [
-        f"## Backprop Lab: {result.score:g} / {result.max_score:g} points (visible checks)",
+        f"## Backprop Lab: {points(result.score)} / {points(result.max_score)} points"
+        " (visible checks)",
         "",
         "| task | what | points | checks passed | first failure |",
         "|---|---|---|---|---|",
@@ -39,7 +41,7 @@ def markdown_summary(result: SubmissionResult) -> str:
             first = t.first_failure().strip().splitlines()
             failure = first[0].replace("|", "\\|")[:120] if first else ""
             lines.append(
-                f"| {t.task} | `{t.title}` | {t.score:g} / {t.max_points:g}"
+                f"| {t.task} | `{t.title}` | {points(t.score)} / {points(t.max_points)}"
                 f" | {t.passed} / {len(t.checks)} | {failure} |"
             )
     lines += [

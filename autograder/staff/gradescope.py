@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = grade_in_container(args.root)
     path = write_results(args.root, data)
-    print(f"score {data['score']}: {path}")
+    print(f"score {data['score']:.2f}: {path}")
     return 0
 
 

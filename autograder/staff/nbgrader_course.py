@@ -519,7 +519,8 @@ def run(args: argparse.Namespace) -> int:
 
             def show(item: Pushed) -> None:
                 note = f"  ({item.note.splitlines()[0]})" if item.note else ""
-                points = f"{item.score:g} / {item.max_score:g}" if item.graded else "NOT GRADED"
+                points = (f"{item.score:.2f} / {item.max_score:.2f}" if item.graded
+                          else "NOT GRADED")
                 print(f"{item.assignment}  {item.student:<20} {points}{note}")
 
             pushed = push_grades(

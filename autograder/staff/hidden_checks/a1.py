@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograder.checks.a1 import train_result, update_cases, weights_and_points
-from autograder.checks.framework import Registry, for_all
+from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
+from autograder.data import make_separable
 from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
@@ -82,9 +83,43 @@ def _compare_training(student, case):
     assert_close(got["weights"], expected["weights"], what=f"{what}['weights']", inputs=inputs)
 
 
+PICTURE = "a1_boundary"
+"""Student.record key: a 2-D run of train_perceptron beside the reference's, for the report."""
+
+
+def record_boundary(student) -> None:
+    """Once per grading: train on 40 separable 2-D points and keep both runs as plain data.
+
+    The call is the contract's own (train_perceptron on separable data); if it does not
+    return a well-formed result nothing is recorded and the check's own calls judge it."""
+    if PICTURE in student.artifacts:
+        return
+    student.artifacts[PICTURE] = None
+    X, y, _ = make_separable(n=40, d=2, margin=0.15, seed=3)
+    Xb = np.hstack([X, np.ones((len(X), 1))])
+    try:
+        got = student.call("train_perceptron", Xb, y, max_epochs=50)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        return
+    expected = reference.load("perceptron").train_perceptron(Xb, y, max_epochs=50)
+    weights = got.get("weights") if isinstance(got, dict) else None
+    mistakes = got.get("mistakes_per_epoch") if isinstance(got, dict) else None
+    if not isinstance(weights, np.ndarray) or weights.shape != (3,) or not isinstance(
+            mistakes, list) or not all(isinstance(m, int) for m in mistakes):
+        return
+    student.record(PICTURE, {
+        "points": X.tolist(), "labels": y.tolist(),
+        "weights": {"yours": weights.tolist(), "reference": expected["weights"].tolist()},
+        "mistakes": {"yours": mistakes, "reference": expected["mistakes_per_epoch"]},
+    })
+
+
 @CHECKS.check(task="1.4", function="train_perceptron", name="same as reference, separable")
 @for_all(datasets(separable=True), max_examples=40)
 def train_differential_separable(student, case):
+    record_boundary(student)
     _compare_training(student, case)
 
 

@@ -20,7 +20,7 @@ from autograder.checks.a2 import (
     fn,
     judge_descent,
 )
-from autograder.checks.framework import Registry, for_all
+from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.sandboxed.fixtures import make_function
 from autograder.sandboxed.protocol import FnRef
@@ -140,6 +140,40 @@ def descent_cases(draw):
     return params, x0, step, kwargs
 
 
+PICTURE = "a2_trajectory"
+"""Student.record key: a run on lecture 000's f beside the reference's, for the report."""
+PICTURE_RUN = ("lecture_2var", np.array([3.0, 3.0]), 0.2)
+"""Lecture 000's worked example: f = x1^2 + x1 x2 + 4 x2^2 from (3, 3), eta = 0.2."""
+PICTURE_MAX_POINTS = 200
+"""Points kept per trajectory for the picture (the lecture's run takes about 60)."""
+
+
+def record_trajectory(student) -> None:
+    """Once per grading: the lecture's run, the student's and the reference's trajectory."""
+    if PICTURE in student.artifacts:
+        return
+    student.artifacts[PICTURE] = None
+    name, x0, step = PICTURE_RUN
+    f_ref, grad_ref = fn(name)
+    try:
+        got = student.call("gradient_descent", f_ref, grad_ref, x0, step)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        return
+    trajectory = got.get("trajectory") if isinstance(got, dict) else None
+    if not isinstance(trajectory, np.ndarray) or trajectory.ndim != 2 or (
+            trajectory.shape[1:] != (2,)) or trajectory.dtype.kind != "f":
+        return
+    f, grad = make_function(name)
+    expected = reference.load("gradient_descent").gradient_descent(f, grad, x0, step)
+    student.record(PICTURE, {
+        "function": name, "params": {}, "x0": x0.tolist(), "step_size": step,
+        "trajectories": {"yours": trajectory[:PICTURE_MAX_POINTS].tolist(),
+                         "reference": expected["trajectory"][:PICTURE_MAX_POINTS].tolist()},
+    })
+
+
 @CHECKS.check(task="2.3", function="gradient_descent", name="same as the reference")
 @for_all(
     descent_cases(),
@@ -150,6 +184,7 @@ def descent_cases(draw):
     ),
 )
 def descent_differential(student, case):
+    record_trajectory(student)
     params, x0, step, kwargs = case
     f, grad = make_function("quadratic", params)
     expected = reference.load("gradient_descent").gradient_descent(f, grad, x0, step, **kwargs)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from autograder.checks.a3 import check_backward, check_ops_in_graph, describe
 from autograder.checks.framework import Registry, for_all
+from autograder.feedback.messages import METHOD
 from autograder.sandboxed import fixtures
 from autograder.staff import reference
 
@@ -84,7 +85,9 @@ def _reasonable(spec: dict) -> bool:
 
 def _graph_check(task: str, mode: str, name: str):
     strategy = graphs(TASK_OPS[task]).filter(_reasonable)
-    functions = ", ".join(f"Value.{op}" for op in TASK_OPS[task])
+    functions = ", ".join(f"Value.{METHOD.get(op, op)}" for op in TASK_OPS[task])
+    if task == "3.5":
+        functions = "Value.backward"
 
     @CHECKS.check(task=task, function=functions, name=name)
     @for_all(strategy, max_examples=40, describe=describe)

@@ -24,6 +24,7 @@ from autograder.checks import a4 as visible
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
 from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import (
+    GRAD_REL_ERROR,
     CheckFailure,
     assert_close,
     assert_gradient_close,
@@ -32,7 +33,9 @@ from autograder.compare import (
     expect_float,
     expect_sequence,
     fmt_inputs,
+    rel_error,
 )
+from autograder.feedback.names import output_name
 from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
@@ -52,11 +55,14 @@ def ref():
 
 
 def _compare(got, expected, what: str, inputs: str) -> None:
-    """got (validated against expected's type/shape) equals the reference's expected."""
+    """got (validated against expected's type/shape) equals the reference's expected.
+
+    The parts of a tuple are named as the reference documents them (linear_backward: db)."""
     if isinstance(expected, (tuple, list)):
         parts = expect_sequence(got, len(expected), what=what)
+        function = what.split(" ", 1)[0].split(":", 1)[0]
         for i, (g, e) in enumerate(zip(parts, expected, strict=True)):
-            _compare(g, e, f"{what}[{i}]", inputs)
+            _compare(g, e, f"{what}: {output_name('mlp', function, i)}", inputs)
     elif isinstance(expected, dict):
         parts = expect_dict(got, list(expected), what=what)
         for key, e in expected.items():
@@ -164,6 +170,23 @@ _differential(
 )
 
 
+PICTURE = "a4_gradient_errors"
+"""Student.record key: the relative error of each parameter's gradient on the network the
+check reports (the last example run: the smallest failing one, or the last passing one)."""
+
+
+def record_gradient_errors(student, network: str, grads: dict, expected: dict) -> None:
+    errors: dict[str, float | None] = {}  # None: not an array of the parameter's shape
+    layer_order = sorted(expected, key=lambda k: (int(k[1:]) if k[1:].isdigit() else 0, k))
+    for key in layer_order:  # W1, b1, W2, b2, ...
+        want, got = expected[key], grads.get(key)
+        ok = isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f"
+        errors[key] = rel_error(got, want) if ok else None
+    if errors:
+        student.record(PICTURE, {"network": network, "errors": errors,
+                                 "allowed": GRAD_REL_ERROR})
+
+
 @CHECKS.check(
     task="4.4",
     function="mlp_forward, mlp_loss_and_grads",
@@ -184,6 +207,9 @@ def hidden_network(student, ex) -> None:
     except CheckFailure as failure:
         carry_forward_forward(student, raw, params, X, activation, failure=failure)
     raw = student.call("mlp_loss_and_grads", params, X, labels, activation=activation)
+    if isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], dict):
+        expected = ref().mlp_loss_and_grads(params, X, labels, activation)[1]
+        record_gradient_errors(student, inputs, raw[1], expected)
     try:
         _network_against_reference(raw, params, X, labels, activation, inputs)
     except CheckFailure as failure:
