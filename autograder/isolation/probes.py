@@ -73,9 +73,10 @@ def targets() -> list[dict]:
         {"name": "list the kit", "op": "list", "target": str(kit)},
         {"name": "write the kit", "op": "write", "target": str(kit)},
         {"name": "write the results directory", "op": "write", "target": results},
-        {"name": "connect to 127.0.0.1", "op": "connect",
+        {"name": "connect to 127.0.0.1", "op": "connect_local",
          "target": list(_listener().getsockname())},
-        {"name": "connect outside", "op": "connect", "target": list(sandbox.OUTSIDE_ADDRESS)},
+        {"name": "connect outside", "op": "connect_outside",
+         "target": list(sandbox.OUTSIDE_ADDRESS)},
         {"name": "signal the grader", "op": "signal", "target": os.getpid()},
     ]
     return found
