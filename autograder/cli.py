@@ -8,20 +8,71 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
 from autograder import __version__
+
+FEEDBACK_SUFFIXES = (".md", ".html", ".htm")
+"""What --feedback can write: Markdown (with SVG plots beside it) or self-contained HTML."""
+
+
+def require_writable(option: str, path: Path | str, *, directory: bool = False) -> None:
+    """Refuse, before any grading, an output path that cannot be written (one line naming the
+    option), so an hour of grading is never lost to a typo in the last step."""
+    from autograder.grade import GradingError
+
+    path = Path(path)
+
+    def refuse(why: str) -> None:
+        raise GradingError(f"{option} {path}: cannot be written ({why}).")
+
+    if path.exists():
+        if directory and not path.is_dir():
+            refuse("it is a file, not a directory")
+        if not directory and path.is_dir():
+            refuse("it is a directory")
+        if not os.access(path, os.W_OK):
+            refuse("permission denied")
+        return
+    ancestor = path.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        refuse(f"{ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        refuse(f"cannot create files in {ancestor}")
+
+
+def require_feedback_path(path: Path | str) -> None:
+    """--feedback writes Markdown or HTML, chosen by the suffix; anything else is refused."""
+    from autograder.grade import GradingError
+
+    if Path(path).suffix.lower() not in FEEDBACK_SUFFIXES:
+        raise GradingError(
+            f"--feedback {path}: the report is Markdown or HTML; name the file .md or .html."
+        )
+    require_writable("--feedback", path)
 
 
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade_submission
     from autograder.report import console_table, write_feedback, write_results_json
 
+    if args.results:
+        require_writable("--results", args.results)
+    if args.feedback:
+        require_feedback_path(args.feedback)
     result = grade_submission(
-        Path(args.submission), include_hidden=not args.visible_only, only=args.assignment or None
+        Path(args.submission),
+        include_hidden=not args.visible_only,
+        only=args.assignment or None,
+        reference=args.reference,
     )
     print(console_table(result, details=not args.quiet))
+    if result.reference:
+        print(f"Reference solution: {result.reference}")
     if args.results:
         write_results_json(result, Path(args.results))
         print(f"\nresults.json written to {args.results}")
@@ -31,35 +82,99 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_student_root(path: str | None) -> Path:
-    if path:
-        return Path(path)
-    here = Path.cwd()
-    for candidate in (here, here / "assignments", here.parent):
-        if any(
-            (candidate / f).is_dir()
-            for f in ("a1_perceptron", "a2_gradient_descent", "a3_backprop", "a4_mlp")
-        ):
-            return candidate
-    return here
+def _assignment_folders() -> dict[str, str]:
+    """Folder name -> assignment id ("a1_perceptron" -> "a1"), from the visible checks."""
+    from autograder.checks import suite
+
+    return {s.assignment.folder: s.assignment.id for s in suite(include_hidden=False)}
+
+
+def find_assignments(start: Path | None = None) -> tuple[Path, str | None]:
+    """(the folder holding the assignment folders, the assignment when ``start`` is inside
+    one), searched from ``start`` (default: here) up through its parents, also trying each
+    one's ``assignments/``: so ``check`` works from anywhere inside the bundle or checkout.
+    GradingError says where it looked when there is none."""
+    from autograder.grade import GradingError
+
+    folders = _assignment_folders()
+    here = Path(start or Path.cwd()).absolute()
+
+    def holds(directory: Path) -> bool:
+        return any((directory / f).is_dir() for f in folders)
+
+    for directory in (here, *here.parents):
+        if directory.name in folders and directory.is_dir():
+            return directory.parent, folders[directory.name]
+        if holds(directory):
+            return directory, None
+        if holds(directory / "assignments"):
+            return directory / "assignments", None
+    raise GradingError(
+        f"no assignment folder ({', '.join(f + '/' for f in folders)}) found in {here},"
+        f" its assignments/ or any parent folder up to /. Run this inside the folder you got"
+        " (the bundle or your Classroom repository), or pass --path DIR."
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_submission
-    from autograder.report import console_table
+    from autograder.grade import GradingError, grade_submission
+    from autograder.report import console_table, failure_sections
 
-    root = _find_student_root(args.path)
-    only = None
+    folders = _assignment_folders()
+    ids = {aid: folder for folder, aid in folders.items()}
+    wanted = None
     if args.assignment:
-        only = [args.assignment if args.assignment.startswith("a") else f"a{args.assignment}"]
-    result = grade_submission(root, include_hidden=False, only=only)
-    print(console_table(result))
+        name = args.assignment.rstrip("/")
+        wanted = folders.get(name) or (name if name in ids else f"a{name}")
+        if wanted not in ids:
+            raise GradingError(
+                f"unknown assignment {args.assignment!r}: choose from {sorted(ids)}."
+            )
+    if args.task:
+        task_assignment = "a" + args.task.split(".")[0]
+        if wanted and wanted != task_assignment:
+            raise GradingError(f"task {args.task} is not part of {wanted}.")
+        wanted = task_assignment
+    if args.path:
+        root, inside = Path(args.path), None
+        if root.name in folders:
+            root, inside = root.parent, folders[root.name]
+    else:
+        root, inside = find_assignments()
+    wanted = wanted or inside
+    if wanted and not (root / ids.get(wanted, "")).is_dir():
+        raise GradingError(f"{root} has no {ids.get(wanted, wanted)}/ folder.")
+    result = grade_submission(
+        root,
+        include_hidden=False,
+        only=[wanted] if wanted else None,
+        tasks=[args.task] if args.task else None,
+    )
+    print(console_table(result, details=False))
+    passed = passed_checks(result)
+    if passed:
+        print("\nPassed:")
+        print("\n".join(passed))
+    failures = failure_sections(result)
+    if failures:
+        print("\nWhat to fix:")
+        print("\n".join(failures))
     print(
         "\nThese are the visible checks. Grading also runs hidden checks on other inputs,"
         "\nso a pass here is necessary, not sufficient."
     )
     return 0
 
+
+def passed_checks(result) -> list[str]:
+    """One short line per task with passing checks: '  1.4  2/4: name; name'."""
+    lines = []
+    for a in result.assignments:
+        for t in a.tasks:
+            names = [c.name for c in t.checks if c.passed]
+            if names:
+                lines.append(f"  {t.task:<5} {len(names)}/{len(t.checks)}: " + "; ".join(names))
+    return lines
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,11 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--visible-only", action="store_true", help="skip the hidden checks")
     grade.add_argument("--quiet", action="store_true", help="table only, no failure details")
+    grade.add_argument(
+        "--reference",
+        type=Path,
+        metavar="DIR",
+        help="the reference solution for the hidden checks (default: $BACKPROP_LAB_REFERENCE,"
+        " else reference_solution/ in the current directory or a parent, else this checkout's)",
+    )
     grade.set_defaults(func=_grade)
 
     check = commands.add_parser("check", help="students: run the visible checks on your work")
-    check.add_argument("assignment", nargs="?", help="a1, a2, a3 or a4 (default: all present)")
-    check.add_argument("--path", help="your assignments folder (default: found from here)")
+    check.add_argument(
+        "assignment", nargs="?", help="a1, a2, a3 or a4 (default: the one you are in, or all)"
+    )
+    check.add_argument("--task", metavar="N.M", help="only this task's checks, e.g. 1.4")
+    check.add_argument(
+        "--path", help="your assignments folder (default: found from here and its parents)"
+    )
     check.set_defaults(func=_check)
 
     for name, (module_name, help_text) in staff_commands().items():

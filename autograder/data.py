@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -27,19 +28,30 @@ class DatasetError(RuntimeError):
     """A data file is missing or does not match its recorded SHA-256."""
 
 
+PACKAGE_DATA = "autograder.datasets"
+"""Where an installed kit keeps the data files: setup.py maps the checkout's top-level
+datasets/ (the one copy in git) to this package, in a wheel and in an editable install."""
+
+
 def datasets_dir() -> Path:
-    """The folder holding the data files: $BACKPROP_LAB_DATASETS, else <repo>/datasets."""
+    """The folder holding the data files: $BACKPROP_LAB_DATASETS, else the package data
+    (importlib.resources), else ``<checkout>/datasets`` when the kit runs from a source tree
+    that was never installed (``PYTHONPATH=checkout``)."""
     override = os.environ.get(DATASETS_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "datasets"
+    try:
+        folder = resources.files(PACKAGE_DATA).joinpath(DIGITS_FILE)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "datasets"
+    return Path(str(folder)).parent
 
 
 def _verified_bytes(name: str, expected_sha256: str) -> bytes:
-    """Read datasets/<name> and check its hash; raise DatasetError saying what to do if not."""
+    """Read the data file ``name`` and check its hash; raise DatasetError saying what to do."""
     path = datasets_dir() / name
     fix = (
-        f"Restore it with `git checkout datasets/{name}` (or re-clone the kit)"
+        f"Restore it with `git checkout datasets/{name}` (or reinstall the kit)"
         + (f", or unset {DATASETS_ENV}" if os.environ.get(DATASETS_ENV) else "")
         + "."
     )

@@ -7,6 +7,8 @@ error, an exception, a hang, a crash) into a result with a reason, never into a 
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import os
 import tempfile
 import time
@@ -118,6 +120,8 @@ class SubmissionResult:
     assignments: list[AssignmentResult]
     seconds: float = 0.0
     isolation: str = ""
+    reference: str = ""
+    """The reference solution the hidden checks used ("" when none ran)."""
 
     @property
     def score(self) -> float:
@@ -143,7 +147,11 @@ class SubmissionResult:
             ]
             assignments.append(AssignmentResult(**{**a, "tasks": tasks}))
         return cls(
-            data["submission"], assignments, data.get("seconds", 0.0), data.get("isolation", "")
+            data["submission"],
+            assignments,
+            data.get("seconds", 0.0),
+            data.get("isolation", ""),
+            data.get("reference", ""),
         )
 
 
@@ -179,13 +187,18 @@ def grade_submission(
     slot: int = 0,
     progress: Callable[[str], None] | None = None,
     budget_seconds: float = SUBMISSION_BUDGET_SECONDS,
+    reference: Path | str | None = None,
+    tasks: list[str] | None = None,
 ) -> SubmissionResult:
     """Grade the submission directory ``path``.
 
     ``only`` names assignments ("a1", ...) to grade whether present or not (a missing one
     scores 0 with the reason); by default every assignment found in ``path`` is graded, and
     a directory holding none is a GradingError. ``path`` may also be one assignment's folder
-    (``.../a1_perceptron``): then that assignment is graded.
+    (``.../a1_perceptron``): then that assignment is graded. ``reference`` is the reference
+    solution for the hidden checks (default: found by ``autograder.staff.reference.locate``);
+    it is resolved once, before grading, and reported in the result. ``tasks`` ("1.4", ...)
+    keeps only those tasks and their checks (``autograder check --task``).
     """
     from autograder.isolation.sandbox import describe_isolation
 
@@ -206,7 +219,9 @@ def grade_submission(
         if not chosen:
             folders = ", ".join(s.assignment.folder + "/" for s in suites)
             raise GradingError(f"{root} holds no assignment: expected one or more of {folders}")
-    require_grading_inputs(chosen)
+    if tasks:
+        chosen = only_tasks(chosen, tasks)
+    reference_used = require_grading_inputs(chosen, reference)
     started = time.monotonic()
     deadline = started + budget_seconds
     with tempfile.TemporaryDirectory(prefix="bplab-intake-") as tmp:
@@ -226,7 +241,11 @@ def grade_submission(
         ]
     isolation = describe_isolation()
     result = SubmissionResult(
-        str(path), results, round(time.monotonic() - started, 3), isolation["mode"]
+        str(path),
+        results,
+        round(time.monotonic() - started, 3),
+        isolation["mode"],
+        reference_used,
     )
     faults = grader_faults(result)
     if faults:
@@ -235,23 +254,49 @@ def grade_submission(
     return result
 
 
-def require_grading_inputs(chosen: list[AssignmentSuite]) -> None:
-    """Fail before grading anything when the hidden checks' reference or the data are missing.
+def only_tasks(chosen: list[AssignmentSuite], tasks: list[str]) -> list[AssignmentSuite]:
+    """The suites cut down to ``tasks`` (their point table and checks); GradingError names the
+    tasks there are when one is unknown."""
+    known = [t.id for s in chosen for t in s.assignment.tasks]
+    unknown = [t for t in tasks if t not in known]
+    if unknown:
+        raise GradingError(f"unknown task(s) {', '.join(unknown)}: choose from {', '.join(known)}.")
+    cut = []
+    for s in chosen:
+        kept = tuple(t for t in s.assignment.tasks if t.id in tasks)
+        if kept:
+            assignment = dataclasses.replace(s.assignment, tasks=kept)
+            checks = tuple(c for c in s.checks if c.task in tasks)
+            cut.append(AssignmentSuite(assignment, checks))
+    return cut
+
+
+def require_grading_inputs(
+    chosen: list[AssignmentSuite], explicit_reference: Path | str | None = None
+) -> str:
+    """Fail before grading anything when the hidden checks' reference or the data are missing;
+    return the reference folder the hidden checks will use ("" when none are run).
 
     Hidden checks compute expected values from the reference solution; without it every one
     of them would be a grader fault, so nothing is graded and the reason is one line."""
+    used = ""
     if any(check.hidden for s in chosen for check in s.checks):
-        from autograder.staff import reference
-
-        missing = reference.missing()
-        if missing:
-            raise NotGraded(missing)
+        # Hidden checks exist only where autograder/staff/ is installed (never in the student
+        # bundle, whose release check forbids a static import of the reference loader).
+        reference = importlib.import_module("autograder.staff.reference")
+        try:
+            folder = reference.locate(explicit_reference)
+        except reference.ReferenceMissing as error:
+            raise NotGraded(str(error)) from None
+        reference.use(folder)
+        used = str(folder)
     from autograder.data import DatasetError, verify_datasets
 
     try:
         verify_datasets()
     except DatasetError as error:
         raise NotGraded(str(error)) from None
+    return used
 
 
 def grader_faults(result: SubmissionResult) -> list[str]:
@@ -316,7 +361,7 @@ def grade_assignment(
         except WorkerFault as fault:
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
-        student = Student(worker, a.module)
+        student = Student(worker, a.module, assignment=a)
         for check in s.checks:
             if time.monotonic() > deadline:
                 result = CheckResult(

@@ -2,12 +2,15 @@
 
 ``assignments/conftest.py`` (generated with the stubs) imports the two hooks below. Each
 assignment's module file (``a1_perceptron/perceptron.py``) is collected as one item per
-visible check, marked ``a1`` and ``task1_3``; the check runs exactly as in grading, in the
-sandboxed worker, and a failure shows the same message a grader would write.
+visible check, marked ``a1``, ``task1_3`` and ``task1.3`` (both spellings select it); the
+check runs exactly as in grading, in the sandboxed worker, and a failure shows the same
+message a grader would write. A ``-m`` expression naming a task or assignment the kit does
+not have is a usage error, not a run that silently selects nothing.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,17 +18,38 @@ import pytest
 from autograder.checks import suite
 from autograder.checks.framework import Check, Student, run_check
 
+_NAMED = re.compile(r"(?<![\w.])(task[\w.]*|a\d+)(?![\w.])")
+"""Words of a -m expression that name a task (task1_3, task1.3) or an assignment (a1)."""
+
 
 def _marker(task_id: str) -> str:
     return "task" + task_id.replace(".", "_")
 
 
+def _markers(task_id: str) -> tuple[str, str]:
+    """Both spellings a student may type: task1_3 and task1.3."""
+    return _marker(task_id), "task" + task_id
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Register one marker per assignment and per task, so ``-m`` needs no pytest.ini."""
+    """Register the markers of every assignment and task, so ``-m`` needs no pytest.ini, and
+    refuse a ``-m`` that names one that does not exist."""
+    known = set()
     for s in suite(include_hidden=False):
         config.addinivalue_line("markers", f"{s.assignment.id}: checks of {s.assignment.title}")
+        known.add(s.assignment.id)
         for task in s.assignment.tasks:
-            config.addinivalue_line("markers", f"{_marker(task.id)}: task {task.id} {task.title}")
+            for name in _markers(task.id):
+                config.addinivalue_line("markers", f"{name}: task {task.id} {task.title}")
+                known.add(name)
+    expression = config.getoption("markexpr", "") or ""
+    unknown = sorted(set(_NAMED.findall(expression)) - known)
+    if unknown:
+        tasks = sorted(m for m in known if m.startswith("task") and "_" in m)
+        raise pytest.UsageError(
+            f"-m {expression!r}: no assignment or task called {', '.join(unknown)}."
+            f" Tasks: {' '.join(tasks)} (or task1.3 style); assignments: a1 a2 a3 a4."
+        )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -48,21 +72,22 @@ class AssignmentChecks(pytest.File):
         for check in self.suite.checks:
             item = CheckItem.from_parent(self, name=f"{check.task} {check.name}", check=check)
             item.add_marker(self.suite.assignment.id)
-            item.add_marker(_marker(check.task))
+            for name in _markers(check.task):
+                item.add_marker(name)
             yield item
 
 
 _WORKERS: dict[Path, object] = {}
 
 
-def _student(folder: Path, module: str) -> Student:
+def _student(folder: Path, module: str, assignment=None) -> Student:
     """One worker per assignment folder for the whole pytest session."""
     from autograder.isolation.worker import Worker
 
     if folder not in _WORKERS:
         worker = Worker(folder)
         _WORKERS[folder] = worker
-    return Student(_WORKERS[folder], module)
+    return Student(_WORKERS[folder], module, assignment=assignment)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -84,7 +109,7 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         a = self.parent.suite.assignment
-        outcome = run_check(self.check, _student(self.path.parent, a.module))
+        outcome = run_check(self.check, _student(self.path.parent, a.module, a))
         if not outcome.passed:
             raise CheckFailed(outcome.message)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grade import CheckResult, GradingError, SubmissionResult
+from autograder.grade import CheckResult, GradingError, NotGraded, SubmissionResult
 from autograder.staff import batch
 from autograder.staff.corpus import entries, materialize, read_entry
 
@@ -63,6 +63,8 @@ def fake_grader(path: str, only: list[str], slot: int) -> dict:
         os.kill(os.getpid(), signal.SIGKILL)
     if "RAISE" in text:
         raise RuntimeError("boom in the grader")
+    if "NOTGRADED" in text:
+        raise NotGraded("the reference solution is missing at /nowhere")
     passing = int(text.split("SCORE=")[1].split()[0])
     a1 = next(s for s in suite(include_hidden=False) if s.assignment.id == "a1")
     result = batch.error_result(batch.Submission("x", Path(path), Path(path)), ["a1"], "")
@@ -70,6 +72,16 @@ def fake_grader(path: str, only: list[str], slot: int) -> dict:
         task.note = ""
         task.checks = [CheckResult("c", task.title, False, i < passing)]
     assert a1.assignment.tasks  # the point table exists
+    return result.to_dict()
+
+
+def all_pass_grader(path: str, only: list[str], slot: int) -> dict:
+    """Every task of every assignment in ``only`` passes (for multi-assignment scopes)."""
+    result = batch.error_result(batch.Submission("x", Path(path), Path(path)), only, "")
+    for a in result.assignments:
+        a.note = ""
+        for task in a.tasks:
+            task.note, task.checks = "", [CheckResult("c", task.title, False, True)]
     return result.to_dict()
 
 
@@ -272,6 +284,7 @@ def _task_scores(row: batch.Row) -> list[tuple[str, float]]:
     return [(t.task, t.score) for a in row.result().assignments for t in a.tasks]
 
 
+@pytest.mark.slow  # about 75 s: 100 real gradings on 2 cores
 def test_a_class_of_50_survives_sigkill_half_way_and_matches_an_uninterrupted_run(tmp_path):
     variants = _variants(tmp_path)
     names = [n for n in variants if n != "endless_import"]  # the slow one appears once only
@@ -320,3 +333,153 @@ def test_a_class_of_50_survives_sigkill_half_way_and_matches_an_uninterrupted_ru
     for student, variant in plan.items():
         assert _task_scores(rows[student]) == _task_scores(expected[variant]), (student, variant)
         assert rows[student].status == expected[variant].status
+
+
+# --------------------------------------------------------------------------- scopes and outputs
+
+
+def _csv(path: Path) -> list[dict]:
+    with path.open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_not_graded_submission_is_an_error_row_never_a_score(tmp_path):
+    directory = _class(tmp_path / "class", {"ann": "NOTGRADED", "bob": "SCORE=5"})
+    summary = _run(tmp_path, directory, out_dir=tmp_path / "out")
+    rows = _rows(tmp_path / "gradebook.db")
+    assert summary.errors == 1 and rows["bob"].status == "graded"
+    assert rows["ann"].status == "error" and rows["ann"].reason.startswith("not graded:")
+    line = {r["student"]: r for r in _csv_export(tmp_path)}["ann"]
+    assert line["status"] == "error" and "reference solution is missing" in line["reason"]
+    assert "Grading failed: not graded" in (tmp_path / "out" / "ann" / "feedback.md").read_text()
+
+
+def _csv_export(tmp_path: Path, **scope) -> list[dict]:
+    out = tmp_path / "export.csv"
+    batch.export_csv(tmp_path / "gradebook.db", out, **scope)
+    return _csv(out)
+
+
+def test_student_option_grades_only_those_students(tmp_path, monkeypatch):
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    directory = _class(tmp_path / "class", {"ann": "SCORE=1", "bob": "SCORE=2", "cid": "SCORE=3"})
+    summary = _run(tmp_path, directory, students=["bob", "cid"])
+    assert sorted(log.read_text().split()) == ["bob", "cid"]
+    assert (summary.total, summary.graded) == (2, 2)
+    assert sorted(_rows(tmp_path / "gradebook.db")) == ["bob", "cid"]
+    with pytest.raises(GradingError, match="for student\\(s\\) zed"):
+        _run(tmp_path, directory, students=["zed"])
+
+
+def test_csv_exports_follow_the_scope_asked_for(tmp_path):
+    directory = _class(tmp_path / "class", {"ann": "", "bob": ""})
+    book = tmp_path / "gradebook.db"
+    batch.run_batch(directory, book, only=["a1", "a2"], progress=False, grader=all_pass_grader)
+    whole = _csv_export(tmp_path)
+    assert {c.split(":")[0] for c in whole[0] if ":" in c} == {"a1", "a2"}
+    a1_only = _csv_export(tmp_path, assignments=["a1"], students=["bob"])
+    assert [r["student"] for r in a1_only] == ["bob"]
+    assert {c.split(":")[0] for c in a1_only[0] if ":" in c} == {"a1"}
+    a1_max = sum(t.max_points for t in _rows(book)["bob"].result().assignments[0].tasks)
+    assert float(a1_only[0]["total"]) == float(a1_only[0]["max"]) == a1_max
+
+
+def test_out_writes_each_students_folder_afresh(tmp_path):
+    directory = _class(tmp_path / "class", {"ann": "SCORE=5"})
+    out = tmp_path / "out"
+    _run(tmp_path, directory, out_dir=out)
+    (out / "ann" / "a4_training_curve.svg").write_text("<svg>an old run's plot</svg>")
+    (directory / "ann" / "a1_perceptron" / "perceptron.py").write_text("# SCORE=2\n")
+    _run(tmp_path, directory, out_dir=out)
+    assert sorted(p.name for p in (out / "ann").iterdir()) == [
+        "feedback.html", "feedback.md", "results.json"
+    ]
+
+
+def test_grade_all_command_scopes_csv_and_refuses_bad_outputs_before_grading(tmp_path):
+    """Real grading of two a1 submissions after an all-assignment row exists: --csv holds a1."""
+    directory = tmp_path / "class"
+    for student in ("ann", "bob"):
+        shutil.copytree(REFERENCE / "a1_perceptron", directory / student / "a1_perceptron",
+                        ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    book = tmp_path / "gradebook.db"
+    batch.run_batch(directory, book, only=["a1", "a2"], progress=False, grader=all_pass_grader)
+
+    def grade_all(*args: str):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKPROP_LAB_")}
+        return subprocess.run(
+            [sys.executable, "-m", "autograder", "grade-all", str(directory), "--gradebook",
+             str(book), "--no-progress", *args],
+            cwd=tmp_path, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT, env=env,
+        )
+
+    bad = grade_all("--assignment", "a1", "--csv", "/etc/passwd/grades.csv")
+    assert bad.returncode == 2 and "--csv /etc/passwd/grades.csv" in bad.stderr
+    no_ref = grade_all("--assignment", "a1", "--reference", str(tmp_path / "class"))
+    assert no_ref.returncode == 3 and no_ref.stderr.count("\n") == 1
+    assert "not graded" in no_ref.stderr
+    done = grade_all("--assignment", "a1", "--student", "bob", "--csv", str(tmp_path / "g.csv"))
+    assert done.returncode == 0, done.stderr
+    table = _csv(tmp_path / "g.csv")
+    assert [r["student"] for r in table] == ["bob"]
+    assert {c.split(":")[0] for c in table[0] if ":" in c} == {"a1"}
+    assert float(table[0]["total"]) == float(table[0]["max"]) > 0
+    assert json.loads(_rows(book)["bob"].result_json)["reference"] == str(REFERENCE.resolve())
+
+
+# --------------------------------------------------------------------------- nbgrader push-grades
+
+
+def test_nbgrader_push_grades_with_jobs_writes_each_students_grades(tmp_path, monkeypatch):
+    """push-grades --jobs 2 on a gradebook made with nbgrader's own API: three students."""
+    nbgrader_api = pytest.importorskip("nbgrader.api")
+    # nbgrader creates its database with the `alembic` script of the Python it runs in.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    from autograder.checks import suite
+    from autograder.staff.nbgrader_course import grade_id
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'bpl-test'\n"
+    )
+    a1 = next(s.assignment for s in suite(include_hidden=False) if s.assignment.id == "a1")
+    folder = a1.folder
+    with nbgrader_api.Gradebook(f"sqlite:///{course}/gradebook.db", course_id="bpl-test") as gb:
+        gb.add_assignment(folder)
+        gb.update_or_create_notebook(folder, folder)
+        for task in a1.tasks:
+            gb.add_grade_cell(grade_id(task.id), folder, folder, max_score=float(task.points),
+                              cell_type="code")
+        for student in ("ann", "bob", "cid"):
+            gb.add_student(student)
+            gb.add_submission(folder, student)
+    submitted = course / "submitted"
+    shutil.copytree(REFERENCE / folder, submitted / "ann" / folder,
+                    ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    entry = CORPUS / "buggy" / "a1_predict_zero_is_positive.py"
+    bob = materialize(read_entry(entry), REFERENCE, tmp_path / "bugs")
+    shutil.copytree(bob / folder, submitted / "bob" / folder)
+    (submitted / "cid").mkdir()  # collected nothing: every task 0, with the reason
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKPROP_LAB_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader", "push-grades", "--course", str(course),
+         "--jobs", "2"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT, env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with nbgrader_api.Gradebook(f"sqlite:///{course}/gradebook.db", course_id="bpl-test") as gb:
+        scores = {
+            student: {t.id: gb.find_grade(grade_id(t.id), folder, folder, student).manual_score
+                      for t in a1.tasks}
+            for student in ("ann", "bob", "cid")
+        }
+    assert scores["ann"] == {t.id: float(t.points) for t in a1.tasks}
+    lost = {t for t, score in scores["bob"].items() if score < dict(
+        (t.id, t.points) for t in a1.tasks)[t]}
+    assert "1.2" in lost and lost <= set(read_entry(entry).loses)
+    assert set(scores["cid"].values()) == {0.0}
+    assert sorted(line.split()[1] for line in done.stdout.splitlines()
+                  if line.startswith(folder)) == ["ann", "bob", "cid"]

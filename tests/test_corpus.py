@@ -1,4 +1,5 @@
-"""The corpus: every planted bug loses points on its task, every alternative keeps them all.
+"""The corpus: every planted bug loses points in exactly its tasks, every alternative keeps
+them all.
 
 Each entry of tests/corpus/{buggy,alternative}/ is a snippet appended to a reference module
 (autograder/staff/corpus.py); its header says which tasks must lose points and which function the
@@ -34,14 +35,40 @@ def test_corpus_is_big_enough():
         assert sum(e.folder == folder for e in ALTERNATIVE) >= 2, folder
 
 
+def _lost(result) -> dict[str, float]:
+    """task id -> points lost, for every task that lost any."""
+    return {
+        t.task: round(t.max_points - t.score, 3)
+        for a in result.assignments
+        for t in a.tasks
+        if t.score < t.max_points
+    }
+
+
 @pytest.mark.parametrize("entry", BUGGY, ids=[e.name for e in BUGGY])
-def test_bug_loses_points_on_its_task_and_names_the_function(entry, tmp_path):
+def test_bug_loses_points_in_exactly_its_tasks_and_names_the_function(entry, tmp_path):
+    """One bug, one penalty: the tasks its header names lose points, and no other task.
+
+    ``# also_loses:`` lists a known, documented exception (a task that still loses points
+    through the bug of another); it must really lose them, so a fixed exception is noticed
+    and its line removed."""
     assert entry.loses, f"{entry.path} must say which tasks it loses"
+    assert not set(entry.loses) & set(entry.also_loses), f"{entry.path}: a task in both lists"
     result = _grade(entry, tmp_path)
     tasks = {t.task: t for a in result.assignments for t in a.tasks}
-    for task_id in entry.loses:
-        task = tasks[task_id]
-        assert task.score < task.max_points, f"{entry.name} did not lose points on {task_id}"
+    assert set(entry.loses) | set(entry.also_loses) <= set(tasks), "unknown task in the header"
+    lost = _lost(result)
+    missed = sorted(set(entry.loses) - set(lost))
+    assert not missed, f"{entry.name} did not lose points on {missed}"
+    extra = {task: lost[task] for task in sorted(set(lost) - set(entry.loses))}
+    unexpected = {task: points for task, points in extra.items() if task not in entry.also_loses}
+    assert not unexpected, (
+        f"{entry.name} also loses points outside its own task(s) {list(entry.loses)}: "
+        + "; ".join(f"{task} (-{points}): {tasks[task].first_failure()[:300]}"
+                    for task, points in unexpected.items())
+    )
+    stale = sorted(set(entry.also_loses) - set(lost))
+    assert not stale, f"{entry.name}: 'also_loses: {stale}' no longer happens; remove the line"
     feedback = "\n".join(t.first_failure() for t in tasks.values() if t.task in entry.loses)
     for name in entry.names:
         assert name in feedback, f"feedback does not name {name}:\n{feedback}"
@@ -76,3 +103,29 @@ def test_regrading_ten_times_gives_identical_results(tmp_path):
     runs = [strip_times(grade_submission(submission).to_dict()) for _ in range(10)]
     assert all(run == runs[0] for run in runs)
     assert 0 < runs[0]["score"] < runs[0]["max_score"]
+
+
+GARBAGE = ["np.zeros(3)", "(np.zeros(3), np.zeros(3))", "None", "[{}, 'x', float('nan')]"]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
+@pytest.mark.parametrize("folder", ["a1_perceptron", "a2_gradient_descent", "a4_mlp"])
+def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, garbage, tmp_path):
+    """No free points: a check passes only when the call also met its output contract, so
+    "leaves its inputs alone" alone earns nothing; and garbage is the student's fault, never
+    the grader's (grade_submission raises NotGraded on any check the kit failed to run).
+    a3's module is a class, not functions."""
+    import inspect
+
+    from autograder.staff import reference
+
+    module = {v: k for k, v in reference.MODULE_FOLDERS.items()}[folder]
+    ref = reference.load(module)
+    names = [n for n, f in vars(ref).items()
+             if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == ref.__name__]
+    (tmp_path / folder).mkdir()
+    (tmp_path / folder / f"{module}.py").write_text("import numpy as np\n\n\n" + "".join(
+        f"def {name}(*args, **kwargs):\n    return {garbage}\n\n\n" for name in names))
+    result = grade_submission(tmp_path / folder)
+    earned = {t.task: t.score for a in result.assignments for t in a.tasks if t.score}
+    assert earned == {}, earned

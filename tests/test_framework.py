@@ -165,3 +165,65 @@ def test_call_unmutated_reports_an_input_changed_in_place():
 
     outcome, _ = _run(check, {"update": lambda w, x: w + x})
     assert outcome.passed
+
+
+class _ReturningWorker(FakeWorker):
+    """Sends deep copies, as the sandbox does: what the function does to them comes back."""
+
+    def call_returning_args(self, module, function, *args, timeout=None, **kwargs):
+        import copy
+
+        args, kwargs = copy.deepcopy(list(args)), copy.deepcopy(kwargs)
+        value = self.call(module, function, *args, **kwargs)
+        return value, [list(a) if isinstance(a, tuple) else a for a in args], kwargs
+
+
+def _run_in_task(check_fn, functions, task="9.1", function="f"):
+    from autograder.checks.framework import Assignment, Task
+
+    assignment = Assignment("a9", "a9_demo", "m", "demo", (
+        Task("9.1", "f and g", 1, ("f", "g")), Task("9.2", "h", 1, ("h",)),
+    ))
+    registry = Registry()
+    registry.check(task=task, function=function, name="demo")(check_fn)
+    return run_check(registry[0], Student(_ReturningWorker(functions), "m", assignment=assignment))
+
+
+@pytest.mark.parametrize("function, args, kwargs, says", [
+    (lambda layers: layers.append(3), ([1, 2],), {}, "its length changed from 2 to 3"),
+    (lambda p: p.pop("W"), ({"W": np.ones(2)},), {}, "key 'W' was removed"),
+    (lambda p: p.update(v=1), ({"W": np.ones(2)},), {}, "key 'v' was added"),
+    (lambda p: p["W"].__setitem__(1, 5.0), ({"W": np.ones(2)},), {}, "['W'] at index [1]"),
+    (lambda x, h: h.__setitem__(0, 9.0), (np.ones(1),), {"h": np.ones(1)}, "input h in place"),
+    (lambda xs: xs[1].fill(0.0), ((np.ones(1), np.ones(2)),), {}, "item 1: at index [0]"),
+])
+def test_every_call_fails_its_check_when_it_changes_an_argument(function, args, kwargs, says):
+    outcome = _run_in_task(lambda student: student.call("f", *args, **kwargs), {"f": function})
+    assert not outcome.passed and "f changed its input" in outcome.message, outcome.message
+    assert says in outcome.message
+
+
+def test_nan_entries_and_untouched_arguments_are_not_mutations():
+    def f(x, sizes, params):
+        return float(np.nansum(x)) + len(sizes) + len(params)
+
+    outcome = _run_in_task(
+        lambda student: student.call("f", np.array([np.nan, 1.0]), [1, 2], {"W": np.eye(2)}),
+        {"f": f},
+    )
+    assert outcome.passed, outcome.message
+
+
+def test_a_mutation_counts_only_in_the_task_of_the_function_that_made_it():
+    def mutate(x):
+        x[0] = 1.0
+        return x
+
+    def uses_h_as_a_building_block(student):
+        student.call("h", np.zeros(2))
+
+    # h belongs to task 9.2: a check of task 9.1 that only uses h is not failed for it...
+    assert _run_in_task(uses_h_as_a_building_block, {"h": mutate}).passed
+    # ...a check of h's own task is, and so is one of the same task calling g, not f.
+    assert not _run_in_task(uses_h_as_a_building_block, {"h": mutate}, "9.2", "h").passed
+    assert not _run_in_task(lambda s: s.call("g", np.zeros(2)), {"g": mutate}).passed

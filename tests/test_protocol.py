@@ -210,3 +210,111 @@ def test_an_ndarray_subclass_is_sent_as_its_data_without_calling_its_methods():
     decoded = protocol.decode_frame(protocol.encode(hostile, lenient=True))
     assert type(decoded) is np.ndarray
     assert decoded.tolist() == [0.0, 1.0, 2.0]
+
+
+# ---- subclasses of plain data are read by value, without running any of their methods
+class _Trap(Exception):
+    """Raised by every overridden method below: the encoder must never call one."""
+
+
+def _trap(*args, **kwargs):
+    raise _Trap("a method of the student's class was called")
+
+
+_HOSTILE = {name: _trap for name in (
+    "__str__", "__repr__", "__format__", "__iter__", "__getitem__", "__len__", "__eq__",
+    "__hash__", "__int__", "__float__", "__index__", "__bool__", "keys", "items", "values",
+    "item", "tolist", "__reduce__", "__reduce_ex__",
+)}
+
+
+def _hostile(base):
+    """A subclass of ``base`` whose every reading method raises _Trap."""
+    return type(f"Hostile{base.__name__.title()}", (base,), dict(_HOSTILE))
+
+
+def test_a_str_valued_enum_arrives_as_its_string():
+    import enum
+
+    class Reason(str, enum.Enum):
+        GRADIENT = "gradient"
+        VALUE = "value"
+
+    got = roundtrip({"reason": Reason.GRADIENT, "all": list(Reason)}, lenient=True)
+    assert got == {"reason": "gradient", "all": ["gradient", "value"]}
+    assert type(got["reason"]) is str
+
+
+def test_int_enum_namedtuple_ordereddict_and_numpy_scalars_arrive_as_plain_values():
+    import collections
+    import enum
+    from typing import NamedTuple
+
+    class Grads(NamedTuple):
+        dx: np.ndarray
+        dW: np.ndarray
+        db: np.ndarray
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    value = {
+        "grads": Grads(np.zeros(2), np.ones((2, 2)), np.arange(2.0)),
+        "params": collections.OrderedDict([("W1", np.eye(2)), ("b1", np.zeros(2))]),
+        "counts": collections.Counter("aab"),
+        "level": Level.HIGH,
+        "scalars": [np.float64(1.5), np.int32(2), np.bool_(False), np.str_("minimum")],
+    }
+    got = roundtrip(value, lenient=True)
+    assert type(got["grads"]) is list and [g.shape for g in got["grads"]] == [(2,), (2, 2), (2,)]
+    assert type(got["params"]) is dict and list(got["params"]) == ["W1", "b1"]
+    assert got["counts"] == {"a": 2, "b": 1}
+    assert got["level"] == 3 and type(got["level"]) is int
+    assert got["scalars"] == [1.5, 2, False, "minimum"]
+    assert [type(v) for v in got["scalars"]] == [float, int, bool, str]
+
+
+@pytest.mark.parametrize("base, data, expected", [
+    (str, "saddle", "saddle"),
+    (int, 7, 7),
+    (float, 2.5, 2.5),
+    (tuple, (1.0, "a"), [1.0, "a"]),
+    (list, [1, 2], [1, 2]),
+    (dict, {"W": 1.0}, {"W": 1.0}),
+    (np.float64, 0.25, 0.25),
+])
+def test_a_subclass_is_read_by_value_without_calling_its_overridden_methods(base, data, expected):
+    value = _hostile(base)(data)
+    got = roundtrip({"v": value}, lenient=True)["v"]  # would raise _Trap if a method ran
+    assert got == expected and type(got) is type(expected)
+    assert roundtrip(value) == expected  # the strict (trusted-side) encoder reads it alike
+
+
+def test_a_dict_subclass_with_non_str_keys_or_clashing_keys_is_unencodable():
+    import collections
+
+    assert isinstance(roundtrip(collections.OrderedDict({1: 2}), lenient=True), Unencodable)
+
+    class Distinct(str):  # two keys with the same text that are different dict keys
+        __hash__ = object.__hash__
+
+        def __eq__(self, other):
+            return self is other
+
+    clash = {Distinct("W"): 1, Distinct("W"): 2}
+    assert len(clash) == 2
+    assert isinstance(roundtrip({"x": clash}, lenient=True)["x"], Unencodable)
+    assert roundtrip({Distinct("W"): 1}, lenient=True) == {"W": 1}
+
+
+def test_a_plain_enum_and_a_lying_class_attribute_are_not_plain_data():
+    import enum
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    class Liar:
+        __class__ = property(lambda self: str)  # isinstance(Liar(), str) is True
+
+    for value in (Colour.RED, Liar()):
+        assert isinstance(roundtrip([value], lenient=True)[0], Unencodable)

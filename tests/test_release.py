@@ -62,7 +62,7 @@ def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
     files = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()]
     assert "assignments/a1_perceptron/perceptron.py" in files
     assert ".github/workflows/grade.yml" in files
-    assert "README.md" in files and "pyproject.toml" in files
+    assert "README.md" in files and "pyproject.toml" in files and "setup.py" in files
     assert not any("reference_solution" in f for f in files)
     assert not any(f.startswith("autograder/staff/hidden_checks") for f in files)
     assert "autograder/staff/reference.py" not in files
@@ -95,11 +95,12 @@ def test_leak_detector_reports_a_planted_solution(bundle, tmp_path):
     assert release.leaks(bundle, REFERENCE) == []
 
 
-def test_readme_has_install_check_pytest_and_points(bundle):
+def test_readme_has_venv_install_check_pytest_and_points(bundle):
     text = (bundle / "README.md").read_text()
-    assert "pip install -e ." in text
-    assert "autograder check a1" in text
-    assert "pytest assignments -m task1_3" in text
+    assert "python3 -m venv .venv && . .venv/bin/activate" in text  # Debian needs a venv
+    assert "python -m pip install -e '.[notebooks]'" in text
+    assert "cd assignments/a1_perceptron" in text
+    assert "autograder check --task 1.4" in text and "python -m pytest -m task1.4" in text
     assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| \d", text), text
 
 
@@ -153,3 +154,17 @@ def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
     table = summary.read_text()
     assert "| task | what | points |" in table
     assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| 0 / ", table), table
+
+
+def test_bundle_cli_lists_student_commands_only(bundle):
+    done = subprocess.run([*PYTHON, "-m", "autograder", "--help"], cwd=bundle, env=_env(bundle),
+                          capture_output=True, text=True, timeout=120, check=True)
+    commands = re.search(r"\{([^}]*)\}", done.stdout)
+    listed = set(commands.group(1).split(",")) if commands else set(
+        re.findall(r"^    (\S+)\s", done.stdout, re.M))
+    assert listed == {"grade", "check"}, done.stdout
+    for staff in ("demo", "make-stubs", "grade-all", "release", "gradescope", "nbgrader"):
+        assert staff not in done.stdout
+    version = subprocess.run([*PYTHON, "-m", "autograder", "--version"], cwd=bundle,
+                             env=_env(bundle), capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("autograder ")

@@ -13,8 +13,11 @@ Conventions of this kit:
   gradients (idempotent), then seeds the output's grad with 1;
 - relu'(0) = 0 (the derivative of max(0, x) is taken as 0 at the kink).
 
-The grader tests one operation alone by setting `out.grad = 1.0` and calling
-`out._backward()`: each `_backward` must only use `out.grad` and the inputs.
+The grader tests one operation alone: it gives the inputs a grad (not always 0, as if they
+fed another node too), sets `out.grad` (not always 1) and calls `out._backward()` (and, for
+an op built from others like `a - b`, the inner nodes' too): each `_backward` must only use
+`out.grad` and the inputs, and add to the inputs' grads. backward() is judged against the
+chain rule applied to your own ops, so a wrong op costs points in its own task only.
 """
 
 from __future__ import annotations

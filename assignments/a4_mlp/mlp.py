@@ -263,9 +263,12 @@ def train_mlp(
 ) -> dict:
     """Mini-batch SGD with momentum on the softmax cross-entropy.
 
-    init_mlp(layer_sizes, seed); each epoch draws a permutation from ONE
+    init_mlp(layer_sizes, seed); each epoch draws a new permutation from ONE
     np.random.default_rng(seed) made at the start, and steps through it in batches of
-    batch_size (the last batch may be smaller).
+    batch_size (the last batch may be smaller and is used too): one
+    mlp_loss_and_grads and one sgd_momentum_step per batch, the velocity (None at the
+    first step) carried over every step of every epoch. The grader replays this loop with
+    your own init_mlp, mlp_loss_and_grads and sgd_momentum_step and compares.
 
     Args:
         X: (N, D); labels: (N,) ints in 0..C-1; layer_sizes: [D, ..., C].

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from autograder.checks.framework import Assignment, Check
 
 ASSIGNMENT_MODULES = ("a1", "a2", "a3", "a4")
+HIDDEN_PACKAGE = "autograder.staff.hidden_checks"  # absent from the student bundle
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,9 @@ class AssignmentSuite:
 
 def _hidden_checks(name: str) -> list[Check]:
     try:
-        module = importlib.import_module(f"autograder.staff.hidden_checks.{name}")
+        module = importlib.import_module(f"{HIDDEN_PACKAGE}.{name}")
     except ModuleNotFoundError as error:
-        hidden = "autograder.staff.hidden_checks"
-        if error.name in (f"{hidden}.{name}", hidden, "autograder.staff"):
+        if error.name in (f"{HIDDEN_PACKAGE}.{name}", HIDDEN_PACKAGE, "autograder.staff"):
             return []
         raise
     return list(module.CHECKS)

@@ -11,7 +11,14 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.checks.framework import Assignment, Registry, Task, for_all
+from autograder.checks.framework import (
+    Assignment,
+    CarriedForward,
+    Registry,
+    StudentFault,
+    Task,
+    for_all,
+)
 from autograder.compare import (
     CheckFailure,
     assert_close,
@@ -92,7 +99,95 @@ def train_result(student, Xb, y, **kwargs) -> dict:
             f"{what}: 'updates' is {got['updates']} but 'mistakes_per_epoch' sums to "
             f"{sum(mistakes)}; every mistake is one update."
         )
+    carry_forward_update(student, got, Xb, y, kwargs.get("max_epochs", DEFAULT_MAX_EPOCHS))
     return got
+
+
+DEFAULT_MAX_EPOCHS = 100  # train_perceptron's documented default
+REPLAY_CALL_LIMIT = 1500
+"""Most distinct perceptron_update calls one error-carried-forward replay makes (each
+~0.2 ms, so 0.3 s): the hand and hypothesis cases need a few hundred; a long run on the
+60-point data is compared on its first epochs only (REPLAY_MIN_EPOCHS)."""
+
+
+REPLAY_MIN_EPOCHS = 10
+"""A replay cut short by REPLAY_CALL_LIMIT still carries the error forward when at least
+this many whole epochs agree mistake for mistake (none of them clean)."""
+
+
+def perceptron_trace(Xb, y, max_epochs, update=None, count="rule") -> dict | None:
+    """The documented training loop, run here: from w = 0, the points in order, each epoch
+    until one has no mistake or max_epochs have run.
+
+    ``update(w, x, y)`` is the step (default: the rule, w + y x on a mistake); a mistake is
+    counted by the rule, y (w . x) <= 0 (``count="rule"``), or as a step that changed w
+    (``count="changed"``): a loop that calls perceptron_update on every point may count
+    either way. When ``update`` gives up (returns None) the result holds the epochs
+    completed so far and ``"partial": True``."""
+    w = np.zeros(Xb.shape[1])
+    per_epoch: list[int] = []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x_i, y_i in zip(Xb, y, strict=True):
+            mistake = bool(y_i * (w @ x_i) <= 0)
+            new = (w + y_i * x_i if mistake else w) if update is None else update(w, x_i, y_i)
+            if new is None:
+                return {"partial": True, "mistakes_per_epoch": per_epoch}
+            mistakes += mistake if count == "rule" else not np.array_equal(new, w)
+            w = new
+        per_epoch.append(int(mistakes))
+        if mistakes == 0:
+            break
+    return {"weights": w, "updates": sum(per_epoch), "mistakes_per_epoch": per_epoch,
+            "converged": per_epoch[-1] == 0}
+
+
+def same_training(got, expected) -> bool:
+    return all(got[key] == expected[key] for key in ("mistakes_per_epoch", "converged",
+                                                     "updates")) and bool(
+        np.allclose(got["weights"], expected["weights"], rtol=1e-9, atol=1e-9))
+
+
+def carry_forward_update(student, got, Xb, y, max_epochs) -> None:
+    """Raise CarriedForward when a wrong training result is exactly the documented loop run
+    with the student's own perceptron_update (task 1.3, which lost its points for it).
+
+    Right answers return at once; so does a result that no replay explains (then the
+    check's own comparison says what is wrong)."""
+    if not isinstance(max_epochs, int) or max_epochs < 1:
+        return
+    if same_training(got, perceptron_trace(Xb, y, max_epochs)):
+        return
+    seen: dict = {}
+
+    def their_update(w, x, label):
+        key = (w.tobytes(), x.tobytes(), float(label))
+        if key not in seen:
+            if len(seen) >= REPLAY_CALL_LIMIT:
+                return None
+            try:
+                new = student.call("perceptron_update", w, x, label)
+            except StudentFault as fault:
+                if fault.fatal:
+                    raise
+                new = None
+            ok = isinstance(new, np.ndarray) and new.shape == w.shape and new.dtype.kind == "f"
+            seen[key] = new if ok and np.all(np.isfinite(new)) else None
+        return seen[key]
+
+    for count in ("rule", "changed"):
+        replay = perceptron_trace(Xb, y, max_epochs, their_update, count)
+        if replay.get("partial"):  # too long to replay whole: its first epochs must agree
+            done = replay["mistakes_per_epoch"]
+            if (len(done) < REPLAY_MIN_EPOCHS or 0 in done
+                    or got["mistakes_per_epoch"][: len(done)] != done):
+                continue
+        elif not same_training(got, replay):
+            continue
+        raise CarriedForward(
+            "train_perceptron gives what the training loop gives with your"
+            " perceptron_update (task 1.3): its points are lost there, not here."
+        )
 
 
 def with_bias(X: np.ndarray) -> np.ndarray:
@@ -282,3 +377,32 @@ def bound_on_separable_data(student):
             got, (R / gamma) ** 2, what="mistake_bound(Xb, y, w_star)",
             inputs=f"make_separable(n=30, d={d}, margin=0.2, seed={seed}) with the bias column",
         )  # fmt: skip
+
+
+@CHECKS.check(task="1.5", function="mistake_bound", name="raises ValueError when no bound exists")
+def bound_raises_without_separation(student):
+    # Docstring, "Raises: ValueError if w_star is zero or does not separate the data
+    # (gamma <= 0)". Points (3, 4, 1) labelled +1 and (0, -1, 1) labelled -1 (bias last).
+    Xb = np.array([[3.0, 4.0, 1.0], [0.0, -1.0, 1.0]])
+    y = np.array([1.0, -1.0])
+    cases = [
+        (np.array([0.0, -1.0, 0.0]), "w* = (0, -1, 0) has both margins negative"),
+        (np.array([1.0, 0.0, 0.0]), "w* = (1, 0, 0) puts point 2 ON the plane: gamma = 0"),
+        (np.zeros(3), "w* = 0"),
+    ]
+    for w_star, why in cases:
+        try:
+            student.call_raises("ValueError", "mistake_bound", Xb, y, w_star)
+        except CheckFailure as failure:
+            raise CheckFailure(f"{failure}\n  input: {fmt_inputs(Xb=Xb, y=y, w_star=w_star)}"
+                               f" ({why})") from None
+
+
+@CHECKS.check(task="1.5", function="mistake_bound", name="one point (N = 1)")
+def bound_one_point(student):
+    # One point x = (3, 4) with the bias: R = ||(3, 4, 1)|| = sqrt(26); w* = (0, 1, 0):
+    # gamma = 4 / 1 = 4, so the bound is 26 / 16 = 1.625.
+    Xb, y, w_star = np.array([[3.0, 4.0, 1.0]]), np.array([1.0]), np.array([0.0, 1.0, 0.0])
+    got = expect_float(student.call("mistake_bound", Xb, y, w_star), what="mistake_bound")
+    assert_close(got, 26.0 / 16.0, what="mistake_bound(Xb, y, w_star)",
+                 inputs=fmt_inputs(Xb=Xb, y=y, w_star=w_star))

@@ -12,11 +12,19 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.checks.framework import Assignment, Registry, Task, for_all
+from autograder.checks.framework import (
+    Assignment,
+    CarriedForward,
+    Registry,
+    StudentFault,
+    Task,
+    for_all,
+)
 from autograder.compare import (
     CheckFailure,
     assert_close,
     central_difference,
+    describe_type,
     expect_array,
     expect_bool,
     expect_dict,
@@ -88,8 +96,8 @@ def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwarg
     expect_array(got["trajectory"], (k + 1, x0.size), what=f"{what}['trajectory']", finite=False)
     expect_array(got["values"], (k + 1,), what=f"{what}['values']", finite=False)
     expect_bool(got["converged"], what=f"{what}['converged']")
-    if got["reason"] not in ("gradient", "value", "max_iters", "diverged"):
-        raise CheckFailure(f"{what}['reason'] is {got['reason']!r}, not one of the four reasons.")
+    expect_choice(got["reason"], ("gradient", "value", "max_iters", "diverged"),
+                  what=f"{what}['reason']")
     if not np.array_equal(got["trajectory"][0], x0):
         raise CheckFailure(
             f"{what}: trajectory[0] is {got['trajectory'][0]}, expected x0 = {x0}; the "
@@ -99,6 +107,35 @@ def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwarg
 
 
 points = hnp.arrays(np.float64, st.integers(2, 4), elements=st.floats(-2, 2))
+
+CARRIED_RTOL = 1e-4
+"""gradient_check against relative_error(grad_f(x), the student's own numerical_gradient):
+both sides compute the same quotient of the same numbers, so only rounding differs."""
+
+
+def carry_forward_gradient(student, got: float, f: FnRef, x: np.ndarray, h: float,
+                           f_py, grad_py) -> None:
+    """Raise CarriedForward when a wrong gradient_check result is exactly the relative error
+    against the student's OWN numerical_gradient (task 2.1, which lost its points for it).
+
+    Returns at once when their numerical_gradient is right here (nothing to carry)."""
+    try:
+        theirs = student.call("numerical_gradient", f, x, h)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        return
+    if not (isinstance(theirs, np.ndarray) and theirs.shape == x.shape
+            and theirs.dtype.kind == "f" and np.all(np.isfinite(theirs))):
+        return
+    if np.allclose(theirs, central_difference(f_py, x, h), rtol=1e-6, atol=NUMERIC_ATOL):
+        return
+    carried = rel_error(grad_py(x), theirs)
+    if abs(got - carried) <= CARRIED_RTOL * abs(carried) + 1e-12:
+        raise CarriedForward(
+            "gradient_check agrees with your numerical_gradient (task 2.1): its points are"
+            " lost there, not here."
+        )
 
 
 # ---------------------------------------------------------------- 2.1 numerical_gradient
@@ -186,7 +223,9 @@ def gradient_check_catalogue(student):
         got = expect_float(
             student.call_unmutated("gradient_check", f, grad, x), what="gradient_check"
         )
+        f_py, grad_py = make_function(name, params)
         if got >= GRADCHECK_OK:
+            carry_forward_gradient(student, got, f, x, 1e-5, f_py, grad_py)
             raise CheckFailure(
                 f"gradient_check(f, grad_f, x) returned {got:.3g} for a CORRECT gradient "
                 f"(f = {name}, x = {x}); expected < {GRADCHECK_OK:g}."
@@ -200,6 +239,8 @@ def gradient_check_catalogue(student):
         )
         expected = rel_error(wrong_grad(x), central_difference(base_f, x))
         got = expect_float(student.call("gradient_check", f, wrong, x), what="gradient_check")
+        if not np.isclose(got, expected, rtol=1e-4, atol=0.0):
+            carry_forward_gradient(student, got, f, x, 1e-5, base_f, wrong_grad)
         assert_close(
             got, expected, what="gradient_check(f, grad_f, x)", rtol=1e-4,
             inputs=f"f = {name}, grad_f = its gradient with {delta:g} added to entry 1, x = {x}",
@@ -356,7 +397,8 @@ def classify_hand(student):
         (np.array([[0.0, 1.0], [1.0, 0.0]]), "saddle", "lambda = +-1 (zero diagonal!)"),
     ]
     for H, expected, why in cases:
-        got = student.call_unmutated("classify_critical_point", H)
+        got = expect_choice(student.call_unmutated("classify_critical_point", H), KINDS,
+                            what="classify_critical_point(H)")
         if got != expected:
             raise CheckFailure(
                 f"classify_critical_point(H) returned {got!r}, expected {expected!r} ({why})."
@@ -383,9 +425,218 @@ def classify_property(student, case):
     H, eig = case
     H = (H + H.T) / 2
     expected = "minimum" if np.all(eig > 0) else "maximum" if np.all(eig < 0) else "saddle"
-    got = student.call("classify_critical_point", H)
+    got = expect_choice(student.call("classify_critical_point", H), KINDS,
+                        what="classify_critical_point(H)")
     if got != expected:
         raise CheckFailure(
             f"classify_critical_point(H) returned {got!r}, expected {expected!r} for a "
             f"Hessian with eigenvalues {np.round(eig, 3).tolist()}."
         )
+
+
+# ---------------------------------------------------------------- documented edges, keywords
+# Each check below exercises one documented rule at its boundary, one keyword parameter
+# with a non-default value, or one way the callables the grader passes misbehave within
+# what the docs allow (f and grad_f may write to their argument; f may be NaN at a finite
+# point). tests/test_contracts.py fails when a keyword or a documented Raises has no check.
+
+KINDS = ("minimum", "maximum", "saddle", "degenerate")
+REASONS = ("gradient", "value", "max_iters", "diverged")
+
+
+def expect_choice(got, choices, *, what: str) -> str:
+    """``got`` if it is one of the documented strings, else a CheckFailure saying what it is."""
+    if not isinstance(got, str) or got not in choices:
+        shown = repr(got) if isinstance(got, str) else describe_type(got)
+        raise CheckFailure(f"{what} returned {shown}, expected one of {list(choices)}.")
+    return got
+
+
+def descent_replay(f, grad, x0, step, eps=1e-8, max_iters=1000, criterion="gradient") -> dict:
+    """The documented stopping rules, derived here from the docstring: the expected run."""
+    trajectory, values = [np.array(x0, dtype=float)], [f(np.array(x0, dtype=float))]
+    reason = None
+    if not np.isfinite(values[0]) or abs(values[0]) > DIVERGENCE_LIMIT:
+        reason = "diverged"
+    while reason is None:
+        x = trajectory[-1]
+        g = np.asarray(grad(x.copy()), dtype=float)
+        if criterion == "gradient" and np.linalg.norm(g) < eps:
+            reason = "gradient"
+        elif len(trajectory) - 1 == max_iters:
+            reason = "max_iters"
+        else:
+            trajectory.append(x - step * g)
+            values.append(f(trajectory[-1].copy()))
+            if not np.isfinite(values[-1]) or abs(values[-1]) > DIVERGENCE_LIMIT:
+                reason = "diverged"
+            elif criterion == "value" and abs(values[-1] - values[-2]) < eps:
+                reason = "value"
+    return {"trajectory": np.array(trajectory), "values": np.array(values),
+            "iterations": len(trajectory) - 1, "reason": reason}
+
+
+def judge_descent(got: dict, expected: dict, *, what: str, why: str) -> None:
+    """Step by step: where the student's run leaves the documented one, and which rule."""
+    k_got, k_exp = got["iterations"], expected["iterations"]
+    shared = min(k_got, k_exp) + 1
+    for k in range(1, shared):
+        assert_close(got["trajectory"][k], expected["trajectory"][k],
+                     what=f"{what}: x_{k}", hint="x_{k+1} = x_k - step_size * grad_f(x_k)")
+    if (k_got, got["reason"]) != (k_exp, expected["reason"]):
+        raise CheckFailure(
+            f"{what}: expected to stop after {k_exp} steps with reason {expected['reason']!r}"
+            f" ({why}); got {k_got} steps and reason {got['reason']!r}."
+        )
+    if got["converged"] is not (expected["reason"] in ("gradient", "value")):
+        raise CheckFailure(f"{what}: converged is {got['converged']} for reason {got['reason']!r}.")
+    finite = np.isfinite(expected["values"])
+    if not np.array_equal(np.isfinite(got["values"]), finite):
+        raise CheckFailure(f"{what}: values should be {expected['values'].tolist()}, got "
+                           f"{got['values'].tolist()}.")
+    assert_close(got["values"][finite], expected["values"][finite], what=f"{what}: values")
+
+
+@CHECKS.check(task="2.2", function="gradient_check", name="uses its h (keyword)")
+def gradient_check_uses_h(student):
+    # Central differences of Rosenbrock with h = 0.01 are off by ~h^2 f''' ~ 1e-4 relative:
+    # a gradient_check that ignores h (always 1e-5) reports ~1e-10 instead.
+    x, h = np.array([0.5, -0.3, 0.8]), 1e-2
+    f, grad = fn("rosenbrock")
+    f_py, grad_py = make_function("rosenbrock")
+    expected = rel_error(grad_py(x), central_difference(f_py, x, h))
+    got = expect_float(student.call("gradient_check", f, grad, x, h=h), what="gradient_check")
+    if not np.isclose(got, expected, rtol=1e-3, atol=0.0):
+        carry_forward_gradient(student, got, f, x, h, f_py, grad_py)
+    assert_close(
+        got, expected, what="gradient_check(f, grad_f, x, h=0.01)", rtol=1e-3,
+        inputs=f"f = rosenbrock, x = {x}", hint="pass h on to numerical_gradient(f, x, h)",
+    )  # fmt: skip
+
+
+@CHECKS.check(task="2.3", function="gradient_descent", name="comparisons at exactly eps")
+def descent_boundaries(student):
+    # f = 0.5 ||x||^2, grad = x. (1) ||grad f(x0)|| = ||(3, 4)|| = 5 = eps exactly: "< eps"
+    # is false, so one step to (1.5, 2) (norm 2.5 < 5) and stop. (2) f(2) = 2, f(1) = 0.5,
+    # f(0.5) = 0.125: |f(x1) - f(x0)| = 1.5 = eps exactly does not stop; 0.375 < 1.5 does.
+    # (3) max_iters = 0: x0 alone. (4) d = 1, N = 1 point in the trajectory's second axis.
+    identity = {"A": [[1.0, 0.0], [0.0, 1.0]]}
+    cases = [  # (params, x0, step, kwargs, why)
+        (identity, [3.0, 4.0], 0.5, {"eps": 5.0}, "||grad f(x0)|| = eps is not < eps"),
+        ({"A": [[1.0]]}, [2.0], 0.5, {"eps": 1.5, "criterion": "value"},
+         "|f(x1) - f(x0)| = eps is not < eps"),
+        (identity, [3.0, 4.0], 0.5, {"max_iters": 0}, "max_iters = 0: no step"),
+        (identity, [3.0, 4.0], 0.5, {"max_iters": 0, "eps": 6.0}, "x0 already meets it"),
+    ]
+    for params, x0, step, kwargs, why in cases:
+        x0 = np.array(x0)
+        f, grad = fn("quadratic", params)
+        f_py, grad_py = make_function("quadratic", params)
+        got = descent(student, f, grad, x0, step, **kwargs)
+        what = f"gradient_descent(0.5 ||x||^2, x0 = {x0.tolist()}, step_size={step}, " \
+               f"{fmt_inputs(**kwargs)})"
+        judge_descent(got, descent_replay(f_py, grad_py, x0, step, **kwargs), what=what, why=why)
+
+
+@CHECKS.check(task="2.3", function="gradient_descent", name="f and grad_f get copies")
+def descent_passes_copies(student):
+    # The catalogue's "scribbler" writes 2x + 1 into its argument after reading it. The docs
+    # promise copies are passed, so the run must be the clean one.
+    params = {"base": "lecture_2var", "base_params": {}}
+    f, grad = FnRef("scribbler", "f", params), FnRef("scribbler", "grad", params)
+    f_py, grad_py = make_function("lecture_2var")
+    got = descent(student, f, grad, X0, 0.1, max_iters=20)
+    judge_descent(
+        got, descent_replay(f_py, grad_py, X0, 0.1, max_iters=20),
+        what="gradient_descent with an f and grad_f that write to their argument",
+        why="pass copies (x.copy()) to f and grad_f: they may change what they are given",
+    )
+
+
+@CHECKS.check(task="2.3", function="gradient_descent", name="NaN at a finite point: diverged")
+def descent_nan_value(student):
+    # 0.5 x^2 from 4 with step 0.5: 4, 2, 1, ... f is NaN where x < 1.5, so at x2 = 1: stop
+    # there, reason "diverged", x2 included, although x2 itself is finite.
+    params = {"base": "quadratic", "base_params": {"A": [[1.0]]}, "below": 1.5}
+    f, grad = FnRef("nan_below", "f", params), FnRef("nan_below", "grad", params)
+    f_py, grad_py = make_function("nan_below", params)
+    x0 = np.array([4.0])
+    for kwargs in ({}, {"criterion": "value"}):
+        got = descent(student, f, grad, x0, 0.5, **kwargs)
+        judge_descent(
+            got, descent_replay(f_py, grad_py, x0, 0.5, **kwargs),
+            what=f"gradient_descent(f NaN where x < 1.5, x0 = 4, step 0.5, {fmt_inputs(**kwargs)})",
+            why="a value that is not finite stops the run as diverged, that point included",
+        )
+
+
+@CHECKS.check(task="2.1", function="numerical_gradient", name="d = 1, f writing to its argument")
+def gradient_edges(student):
+    params = {"base": "sum_sin", "base_params": {"a": [2.0]}}
+    f_py, _ = make_function("sum_sin", {"a": [2.0]})
+    for f, x, why in (
+        (FnRef("sum_sin", "f", {"a": [2.0]}), np.array([0.3]), "d = 1"),
+        (FnRef("scribbler", "f", params), np.array([0.3]), "f writes 2x + 1 into its argument"),
+    ):
+        got = expect_array(student.call("numerical_gradient", f, x, 1e-3), (1,),
+                           what="numerical_gradient(f, x, h=1e-3)")
+        assert_close(
+            got, central_difference(f_py, x, 1e-3), what="numerical_gradient(f, x, h=1e-3)",
+            inputs=f"f = sin(2x) + x^2 / 2 ({why}), x = {x}",
+            hint="give f a fresh array for each evaluation (x + h e_i), never x itself",
+        )  # fmt: skip
+
+
+def four_point_hessian(f, x: np.ndarray, h: float) -> np.ndarray:
+    """The docstring's formula, derived here: [f(++)-f(+-)-f(-+)+f(--)] / (4 h^2)."""
+    d = x.size
+    E = h * np.eye(d)
+    H = np.empty((d, d))
+    for i in range(d):
+        for j in range(d):
+            H[i, j] = (f(x + E[i] + E[j]) - f(x + E[i] - E[j]) - f(x - E[i] + E[j])
+                       + f(x - E[i] - E[j])) / (4 * h * h)
+    return (H + H.T) / 2
+
+
+@CHECKS.check(task="2.4", function="numerical_hessian", name="uses its h (keyword); d = 1")
+def hessian_uses_h(student):
+    # sum_sin with a = 3: the four-point formula with h = 0.05 is off the exact Hessian by
+    # ~h^2 a^4 / 3 ~ 0.07, far above rounding; one that ignores h (1e-4) is off by ~1e-7.
+    for x in (np.array([0.4, -0.2]), np.array([0.7])):
+        params = {"a": [3.0] * x.size}
+        f_py, _ = make_function("sum_sin", params)
+        got = expect_array(
+            student.call("numerical_hessian", FnRef("sum_sin", "f", params), x, h=0.05),
+            (x.size, x.size), what="numerical_hessian(f, x, h=0.05)",
+        )
+        assert_close(
+            got, four_point_hessian(f_py, x, 0.05), what="numerical_hessian(f, x, h=0.05)",
+            inputs=f"f = sum(sin(3 x_i)) + ||x||^2 / 2, x = {x}", atol=1e-7,
+            hint="use the h you are given in every shift",
+        )  # fmt: skip
+
+
+@CHECKS.check(task="2.5", function="classify_critical_point", name="symmetric part; tol keyword")
+def classify_edges(student):
+    cases = [  # (H, kwargs, expected, why)
+        ([[1.0, 4.0], [0.0, 1.0]], {}, "saddle",
+         "only (H + H^T) / 2 = [[1, 2], [2, 1]] matters: eigenvalues 3 and -1"),
+        ([[1.0, -3.0], [3.0, 1.0]], {}, "minimum", "(H + H^T) / 2 = I"),
+        ([[1e-3, 0.0], [0.0, 1.0]], {"tol": 1e-2}, "degenerate", "|1e-3| <= tol = 1e-2"),
+        ([[1e-3, 0.0], [0.0, 1.0]], {}, "minimum", "1e-3 > the default tol 1e-8"),
+        ([[0.25, 0.0], [0.0, -1.0]], {"tol": 0.25}, "degenerate",
+         "|lambda| = tol counts as zero (and -1 alone is not a saddle)"),
+        ([[-4.0]], {"tol": 0.5}, "maximum", "d = 1"),
+    ]
+    for H, kwargs, expected, why in cases:
+        H = np.array(H)
+        what = f"classify_critical_point(H, {fmt_inputs(**kwargs)})" if kwargs else \
+            "classify_critical_point(H)"
+        got = expect_choice(student.call("classify_critical_point", H, **kwargs), KINDS,
+                            what=what)
+        if got != expected:
+            raise CheckFailure(
+                f"{what} returned {got!r}, expected {expected!r} ({why}).\n"
+                f"  input: H = {H.tolist()}"
+            )

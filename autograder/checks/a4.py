@@ -4,16 +4,24 @@ Expected values come from the grader's own numpy here (`FORMULAS`, `own_forward`
 never from the reference solution. Whole-network gradients are checked with random
 directional derivatives plus a few sampled coordinates per parameter, so the cost does not
 grow with the parameter count.
+
+One bug, one penalty: when an integration check (the network, training) fails, grading asks
+``CARRY_FORWARD`` whether the student's result is right GIVEN their own building blocks
+(their linear layer, activations and loss composed by the grader; the documented training
+loop replayed with their own functions). The composers are staff-only (registered by
+autograder/staff/hidden_checks/a4.py, as they spell out the solution of 4.4 and 4.6), so a
+student's own ``autograder check`` judges these tasks strictly.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks.framework import Assignment, Registry, Task, for_all
+from autograder.checks.framework import Assignment, Registry, StudentFault, Task, for_all
 from autograder.compare import (
     CheckFailure,
     assert_close,
@@ -61,6 +69,22 @@ ASSIGNMENT = Assignment(
     ),
 )
 CHECKS = Registry()
+
+CARRY_FORWARD: dict[str, Callable[..., None]] = {}
+"""Error carried forward, registered at grading by the staff checks: name -> function
+(student, got, *inputs, failure) that returns when ``got`` is right given the student's own
+building blocks and raises ``failure`` (with a note) otherwise. Names: "mlp_forward",
+"mlp_loss_and_grads", "train_mlp"."""
+
+
+def carry_forward(name: str, failure: CheckFailure, student, got, *inputs) -> None:
+    """Re-judge a failed integration check by the student's own building blocks, if grading
+    registered a composer for it; raise the original failure otherwise."""
+    composer = CARRY_FORWARD.get(name)
+    if composer is None:
+        raise failure
+    composer(student, got, *inputs, failure=failure)
+
 
 H_SMOOTH = 1e-5
 """Central-difference step (compare.central_difference's default) for smooth functions."""
@@ -306,6 +330,46 @@ def activation_extremes(student) -> None:
             )
 
 
+@CHECKS.check(
+    task="4.2",
+    function=", ".join(f"{a}_forward, {a}_backward" for a in FORMULAS),
+    name="every activation leaves x and dout unchanged (and returns the right values)",
+)
+def activations_do_not_mutate(student) -> None:
+    x, G = arrays(21, (3, 4), (3, 4), scale=2.0)
+    x = np.where(np.abs(x) < 1e-3, 0.5, x)
+    for name, (forward, derivative) in FORMULAS.items():
+        got = expect_array(student.call_unmutated(f"{name}_forward", x), x.shape,
+                           what=f"{name}_forward(x)")
+        assert_close(got, forward(x), what=f"{name}_forward(x)", inputs=fmt_inputs(x=x))
+        got = expect_array(student.call_unmutated(f"{name}_backward", G, x), x.shape,
+                           what=f"{name}_backward(dout, x)")
+        assert_close(got, G * derivative(x), what=f"{name}_backward(dout, x)",
+                     inputs=fmt_inputs(dout=G, x=x))
+
+
+@CHECKS.check(
+    task="4.2",
+    function="leaky_relu_backward, softplus_backward",
+    name="alpha and beta change the derivative too (non-default values, random x)",
+)
+@for_all(st.tuples(dims, dims, seeds, st.sampled_from([0.05, 0.3]), st.sampled_from([0.5, 4.0])),
+         describe=lambda ex: f"x of shape ({ex[0]}, {ex[1]}), alpha = {ex[3]}, beta = {ex[4]}")
+def keyword_derivatives(student, ex) -> None:
+    n, d, seed, alpha, beta = ex
+    x, G = arrays(seed, (n, d), (n, d), scale=2.0)
+    x = np.where(np.abs(x) < 1e-3, 0.5, x)
+    got = expect_array(student.call("leaky_relu_backward", G, x, alpha=alpha), x.shape,
+                       what=f"leaky_relu_backward(dout, x, alpha={alpha})")
+    assert_close(got, G * np.where(x > 0, 1.0, alpha), inputs=fmt_inputs(dout=G, x=x),
+                 what=f"leaky_relu_backward(dout, x, alpha={alpha})", hint="slope alpha for x <= 0")
+    got = expect_array(student.call("softplus_backward", G, x, beta=beta), x.shape,
+                       what=f"softplus_backward(dout, x, beta={beta})")
+    assert_close(got, G * _sigmoid(beta * x), inputs=fmt_inputs(dout=G, x=x),
+                 what=f"softplus_backward(dout, x, beta={beta})",
+                 hint="d/dx log(1 + e^(beta x)) / beta = sigmoid(beta x)")
+
+
 # ---------------------------------------------------------------- 4.3 softmax and losses
 
 
@@ -423,6 +487,31 @@ _loss_check(
 )
 
 
+@CHECKS.check(
+    task="4.3",
+    function="softmax, mse_loss, binary_cross_entropy, softmax_cross_entropy",
+    name="softmax and the losses leave their inputs unchanged (and return the right values)",
+)
+def losses_do_not_mutate(student) -> None:
+    rng = np.random.default_rng(31)
+    z = rng.normal(size=(4, 3)) * 3
+    labels = np.array([0, 2, 1, 2])
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = expect_array(student.call_unmutated("softmax", z), z.shape, what="softmax(logits)")
+    assert_close(p, e / e.sum(axis=1, keepdims=True), what="softmax(logits)",
+                 inputs=fmt_inputs(logits=z))
+    pred, target = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    zb, yb = rng.normal(size=4) * 2, np.array([0.0, 1.0, 1.0, 0.0])
+    for function, args, own in (
+        ("softmax_cross_entropy", (z, labels), own_cross_entropy),
+        ("mse_loss", (pred, target), lambda a, b: float(np.mean((a - b) ** 2))),
+        ("binary_cross_entropy", (zb, yb), lambda a, b: float(np.mean(np.logaddexp(0, a) - b * a))),
+    ):
+        got = expect_sequence(student.call_unmutated(function, *args), 2, what=function)
+        assert_close(expect_float(got[0], what=f"{function}: loss"), own(*args),
+                     what=f"{function}: loss", inputs=fmt_inputs(a=args[0], b=args[1]))
+
+
 # ---------------------------------------------------------------- 4.4 network
 
 net_examples = st.tuples(
@@ -477,17 +566,17 @@ def init_shapes(student) -> None:
 @for_all(net_examples, describe=_describe_net)
 def forward_values(student, ex) -> None:
     sizes, params, X, _, activation, _ = _net(ex)
-    got = expect_array(
-        student.call("mlp_forward", params, X, activation=activation),
-        (len(X), sizes[-1]),
-        what="mlp_forward(params, X)",
-    )
-    assert_close(
-        got,
-        own_forward(params, X, activation),
-        what="mlp_forward(params, X)",
-        hint="linear -> activation for hidden layers, the last layer linear only",
-    )
+    raw = student.call("mlp_forward", params, X, activation=activation)
+    try:
+        got = expect_array(raw, (len(X), sizes[-1]), what="mlp_forward(params, X)")
+        assert_close(
+            got,
+            own_forward(params, X, activation),
+            what="mlp_forward(params, X)",
+            hint="linear -> activation for hidden layers, the last layer linear only",
+        )
+    except CheckFailure as failure:
+        carry_forward("mlp_forward", failure, student, raw, params, X, activation)
 
 
 @CHECKS.check(
@@ -498,11 +587,15 @@ def forward_values(student, ex) -> None:
 @for_all(net_examples, max_examples=25, describe=_describe_net)
 def network_gradient(student, ex) -> None:
     sizes, params, X, labels, activation, rng = _net(ex)
-    got = expect_sequence(
-        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
-        2,
-        what="mlp_loss_and_grads",
-    )
+    raw = student.call("mlp_loss_and_grads", params, X, labels, activation=activation)
+    try:
+        _network_gradient_strict(raw, params, X, labels, activation, rng)
+    except CheckFailure as failure:
+        carry_forward("mlp_loss_and_grads", failure, student, raw, params, X, labels, activation)
+
+
+def _network_gradient_strict(raw, params, X, labels, activation, rng) -> None:
+    got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
     loss = expect_float(got[0], what="mlp_loss_and_grads: loss")
     assert_close(
         loss,
@@ -523,6 +616,30 @@ def network_gradient(student, ex) -> None:
         lambda got, numeric, parameter: assert_matches_difference(
             got, numeric, what="mlp_loss_and_grads", parameter=parameter),
     )
+
+
+@CHECKS.check(
+    task="4.4",
+    function="mlp_forward, mlp_loss_and_grads",
+    name="leave params, X and labels unchanged; N = 1, sigmoid hidden units",
+)
+def network_does_not_mutate(student) -> None:
+    sizes, params, X, labels, _, _ = _net(([3, 4, 1], 1, 5, "sigmoid"))
+    raw = student.call_unmutated("mlp_forward", params, X, activation="sigmoid")
+    try:
+        got = expect_array(raw, (1, sizes[-1]), what="mlp_forward(params, X) with N = 1")
+        assert_close(got, own_forward(params, X, "sigmoid"), what="mlp_forward(params, X)",
+                     inputs="N = 1, layers [3, 4, 2], activation='sigmoid'")
+    except CheckFailure as failure:
+        carry_forward("mlp_forward", failure, student, raw, params, X, "sigmoid")
+    raw = student.call_unmutated("mlp_loss_and_grads", params, X, labels, activation="sigmoid")
+    try:
+        got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
+        assert_close(expect_float(got[0], what="mlp_loss_and_grads: loss"),
+                     own_loss(params, X, labels, "sigmoid"), what="mlp_loss_and_grads: loss",
+                     inputs="N = 1, layers [3, 4, 2], activation='sigmoid'")
+    except CheckFailure as failure:
+        carry_forward("mlp_loss_and_grads", failure, student, raw, params, X, labels, "sigmoid")
 
 
 # ---------------------------------------------------------------- 4.5 momentum
@@ -565,13 +682,27 @@ def momentum_by_formula(student, ex) -> None:
 )
 def momentum_does_not_mutate(student) -> None:
     p, g, v = arrays(3, (3, 2), (3, 2), (3, 2))
-    student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9)
+    got = expect_sequence(  # no free points: the step must also be right (framework: no mutation)
+        student.call_unmutated("sgd_momentum_step", {"W": p}, {"W": g}, {"W": v}, 0.1, 0.9),
+        2, what="sgd_momentum_step",
+    )
+    new_p = expect_dict(got[0], ["W"], what="sgd_momentum_step: new params")
+    new_v = expect_dict(got[1], ["W"], what="sgd_momentum_step: new velocity")
+    v_expected = 0.9 * v - 0.1 * g
+    assert_close(new_v["W"], v_expected, what="sgd_momentum_step: velocity['W']")
+    assert_close(new_p["W"], p + v_expected, what="sgd_momentum_step: params['W']")
 
 
 @CHECKS.check(task="4.1", function="linear_backward", name="leaves dout, x, W and b unchanged")
 def linear_backward_does_not_mutate(student) -> None:
     x, W, b, G = arrays(5, (4, 3), (3, 2), (2,), (4, 2))
-    student.call_unmutated("linear_backward", G, x, W, b)
+    got = expect_sequence(  # no free points: the gradients must also be right
+        student.call_unmutated("linear_backward", G, x, W, b), 3, what="linear_backward"
+    )
+    for value, expected, name in zip(got, (G @ W.T, x.T @ G, G.sum(axis=0)), ("dx", "dW", "db"),
+                                     strict=True):
+        checked = expect_array(value, expected.shape, what=f"linear_backward: {name}")
+        assert_close(checked, expected, what=f"linear_backward: {name}")
 
 
 @CHECKS.check(
@@ -580,25 +711,30 @@ def linear_backward_does_not_mutate(student) -> None:
     name="a small step along the gradient lowers the grader's loss",
 )
 def step_lowers_loss(student) -> None:
-    _, params, X, labels, activation, _ = _net(([4, 6, 2], 8, 7, "tanh"))
-    got = expect_sequence(
-        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
-        2,
-        what="mlp_loss_and_grads",
-    )
+    # The grader's own loss 1/2 sum ||p - t||^2 and its gradient p - t: nothing of the
+    # student's but the step itself (their network's gradient is task 4.4's business).
+    p, t, q, u = arrays(7, (4, 3), (4, 3), (3,), (3,))
+    params, target = {"W1": p, "b1": q}, {"W1": t, "b1": u}
+
+    def loss(ps) -> float:
+        return 0.5 * sum(float(np.sum((ps[k] - target[k]) ** 2)) for k in target)
+
+    grads = {k: params[k] - target[k] for k in params}
     zeros = {k: np.zeros_like(v) for k, v in params.items()}
     stepped = expect_sequence(
-        student.call("sgd_momentum_step", params, got[1], zeros, LOSS_DROP_STEP, 0.9),
+        student.call("sgd_momentum_step", params, grads, zeros, LOSS_DROP_STEP, 0.9),
         2,
         what="sgd_momentum_step",
     )
-    before = own_loss(params, X, labels, activation)
-    after = own_loss(stepped[0], X, labels, activation)
+    new = expect_dict(stepped[0], list(params), what="sgd_momentum_step: new params")
+    for key, value in params.items():
+        expect_array(new[key], value.shape, what=f"sgd_momentum_step: new params[{key!r}]")
+    before, after = loss(params), loss(new)
     if not after < before:
         raise CheckFailure(
-            f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} raised the"
-            f" loss from {before:.6g} to {after:.6g}; step against the gradient"
-            " (v = momentum * v - lr * g)."
+            f"sgd_momentum_step: one step with lr = {LOSS_DROP_STEP} on the loss"
+            f" 1/2 ||p - t||^2 (gradient p - t) raised it from {before:.6g} to {after:.6g};"
+            " step against the gradient (v = momentum * v - lr * g)."
         )
 
 
@@ -626,17 +762,24 @@ def learns_xor(student) -> None:
     which = rng.permutation(np.arange(200) % 4)
     X = corners[which] + 0.1 * rng.normal(size=(200, 2))
     y = np.array([0, 1, 1, 0])[which]
-    result = expect_dict(
-        student.call("train_mlp", X, y, [2, 8, 2], 100, 0.1, 32, momentum=0.9, seed=0),
-        ["params", "losses"],
-        what="train_mlp",
-    )
-    losses = expect_sequence(result["losses"], 100, what="train_mlp: losses (one per epoch)")
-    params = expect_dict(result["params"], ["W1", "b1", "W2", "b2"], what="train_mlp: params")
-    acc = float(np.mean(own_forward(params, X).argmax(axis=1) == y))
-    if acc < XOR_ACCURACY or not losses[-1] < losses[0]:
-        raise CheckFailure(
-            f"train_mlp on XOR ([2, 8, 2], 100 epochs, lr 0.1, batch 32, momentum 0.9): the"
-            f" grader measured training accuracy {acc:.3f} (needs {XOR_ACCURACY}) and losses"
-            f" {losses[0]:.4g} -> {losses[-1]:.4g}."
-        )
+    settings = dict(lr=0.1, batch_size=32, momentum=0.9, seed=0, activation="relu")
+    raw = None
+    try:
+        raw = student.call("train_mlp", X, y, [2, 8, 2], 100, **settings)
+        result = expect_dict(raw, ["params", "losses"], what="train_mlp")
+        losses = expect_sequence(result["losses"], 100, what="train_mlp: losses (one per epoch)")
+        params = expect_dict(result["params"], ["W1", "b1", "W2", "b2"], what="train_mlp: params")
+        acc = float(np.mean(own_forward(params, X).argmax(axis=1) == y))
+        if acc < XOR_ACCURACY or not losses[-1] < losses[0]:
+            raise CheckFailure(
+                f"train_mlp on XOR ([2, 8, 2], 100 epochs, lr 0.1, batch 32, momentum 0.9): the"
+                f" grader measured training accuracy {acc:.3f} (needs {XOR_ACCURACY}) and"
+                f" losses {losses[0]:.4g} -> {losses[-1]:.4g}."
+            )
+    except StudentFault as fault:  # train_mlp raised: maybe inside one of the student's blocks
+        if fault.fatal:
+            raise
+        carry_forward("train_mlp", CheckFailure(fault.message), student, fault, X, y,
+                      [2, 8, 2], settings)
+    except CheckFailure as failure:
+        carry_forward("train_mlp", failure, student, raw, X, y, [2, 8, 2], settings)

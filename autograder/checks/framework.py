@@ -64,16 +64,31 @@ In hidden/a1.py the expected value would come from ``reference.load("perceptron"
 
 from __future__ import annotations
 
+import ast
+import atexit
+import functools
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import hypothesis
+import hypothesis.configuration
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
 from autograder.compare import CheckFailure, fmt
+
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    # Hypothesis caches what it learns in ./.hypothesis/: never the caller's folder (checks
+    # use no example database; the cache is rebuilt per process, so results stay the same).
+    _storage = tempfile.mkdtemp(prefix="bplab-hypothesis-")
+    hypothesis.configuration.set_hypothesis_home_dir(_storage)
+    atexit.register(shutil.rmtree, _storage, ignore_errors=True)
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
@@ -95,6 +110,7 @@ DEFAULT_EXAMPLES = 40
 
 __all__ = [
     "Assignment",
+    "CarriedForward",
     "Check",
     "CheckFailure",
     "Registry",
@@ -165,6 +181,12 @@ class Registry(list):
         return register
 
 
+class CarriedForward(Exception):  # noqa: N818 - a verdict, not an error
+    """The result is wrong but exactly what the documented algorithm gives with the
+    student's OWN (wrong) building block of another task: error carried forward, so the
+    check passes (that task already lost its points). ``str(self)`` says which block."""
+
+
 class StudentFault(Exception):
     """A call into student code did not return: it raised, or the worker failed.
 
@@ -172,10 +194,11 @@ class StudentFault(Exception):
     ``fatal`` is True when the worker died (timeout, crash): the check stops at once.
     """
 
-    def __init__(self, message: str, fatal: bool):
+    def __init__(self, message: str, fatal: bool, type_name: str = ""):
         super().__init__(message)
         self.message = message
         self.fatal = fatal
+        self.type_name = type_name  # the exception the student's code raised, if it raised
 
 
 class Student:
@@ -188,7 +211,13 @@ class Student:
     every function after STRIKES_FOR_ALL have), which bounds what a hanging submission costs.
     """
 
-    def __init__(self, worker: Any, module: str, timeout: float = DEFAULT_CALL_TIMEOUT):
+    def __init__(
+        self,
+        worker: Any,
+        module: str,
+        timeout: float = DEFAULT_CALL_TIMEOUT,
+        assignment: Assignment | None = None,
+    ):
         self.worker = worker
         self.module = module
         self.timeout = timeout
@@ -196,6 +225,8 @@ class Student:
         self.calls = 0
         self.timed_out: set[str] = set()  # functions that hit a timeout: see STRUCK_CALL_TIMEOUT
         self.artifacts: dict[str, Any] = {}  # plain data for the report, e.g. training curves
+        self.assignment = assignment  # its tasks say which functions a check owns
+        self.check: Check | None = None  # the running check (set by run_check)
 
     def record(self, name: str, value: Any) -> None:
         """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
@@ -213,35 +244,64 @@ class Student:
         return DEFAULT_CALL_TIMEOUT
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
-        """Call ``module.function(*args, **kwargs)`` in the worker and return plain data."""
+        """Call ``module.function(*args, **kwargs)`` in the worker and return plain data.
+
+        Every call is also a check of the documented "functions never mutate their inputs":
+        the worker sends the arguments back as the call left them, they are compared here
+        (trusted side) with what was sent, and a change fails the running check, naming the
+        argument and the first changed entry. Only a function of the running check's own
+        task is failed for it (one bug, one penalty): a check that uses another task's
+        function as a building block leaves that function's mutation to its own task."""
         limit = self.timeout_for(function)
-        return self._run(
+        returning_args = getattr(self.worker, "call_returning_args", None)
+        if returning_args is None:  # a stand-in worker of the kit's tests
+            return self._run(
+                function,
+                lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
+            )
+        value, args_after, kwargs_after = self._run(
             function,
-            lambda: self.worker.call(self.module, function, *args, timeout=limit, **kwargs),
+            lambda: returning_args(self.module, function, *args, timeout=limit, **kwargs),
+        )
+        if self._owns(function):
+            folder = self.assignment.folder if self.assignment else ""
+            names = _parameter_names(folder, self.module, function) if folder else ()
+            _raise_if_mutated(function, names, args, kwargs, args_after, kwargs_after)
+        return value
+
+    def call_raises(self, exception: str, function: str, *args: Any, **kwargs: Any) -> None:
+        """Fail unless ``function(*args, **kwargs)`` raises ``exception`` (a documented
+        ``Raises:``), named exactly; the inputs must stay unchanged all the same."""
+        try:
+            value = self.call(function, *args, **kwargs)
+        except StudentFault as fault:
+            if fault.fatal or fault.type_name == exception:
+                if fault.fatal:
+                    raise
+                return
+            raise CheckFailure(
+                f"{function} should raise {exception} here (its docstring says so), but it"
+                f" raised {fault.type_name}:\n{fault.message}"
+            ) from None
+        raise CheckFailure(
+            f"{function} should raise {exception} here (its docstring says so), but it"
+            f" returned {fmt(value)}."
         )
 
     def call_unmutated(self, function: str, *args: Any, **kwargs: Any) -> Any:
-        """Like ``call``, and fail the check if the function changed any argument in place."""
-        limit = self.timeout_for(function)
-        value, args_after, kwargs_after = self._run(
-            function,
-            lambda: self.worker.call_returning_args(
-                self.module, function, *args, timeout=limit, **kwargs
-            ),
-        )
-        named = [
-            (f"argument {i + 1}", before, after)
-            for i, (before, after) in enumerate(zip(args, args_after, strict=False))
-        ]
-        named += [(name, kwargs[name], kwargs_after.get(name)) for name in kwargs]
-        for name, before, after in named:
-            change = _mutation(before, after)
-            if change:
-                raise CheckFailure(
-                    f"{function} changed its input {name} in place ({change}); compute a new"
-                    " array instead (e.g. w = w + ..., not w += ...)."
-                )
-        return value
+        """``call`` (kept for the checks written before every call checked mutation)."""
+        return self.call(function, *args, **kwargs)
+
+    def _owns(self, function: str) -> bool:
+        """Whether ``function`` belongs to the task of the running check (True when no check
+        runs or no point table is known: then every call is its own check's)."""
+        check = self.check
+        if check is None or function == check.function or self.assignment is None:
+            return True
+        try:
+            return function in self.assignment.task(check.task).functions
+        except KeyError:
+            return False
 
     def graph(self, spec: Any, mode: str, function: str = "Value") -> Any:
         """Build and run an A3 expression graph with the student's Value class."""
@@ -259,7 +319,8 @@ class Student:
         try:
             return thunk()
         except StudentError as error:
-            raise StudentFault(student_error_message(function, error), fatal=False) from None
+            message = student_error_message(function, error)
+            raise StudentFault(message, fatal=False, type_name=error.type_name) from None
         except WorkerFault as fault:
             message = f"{function}: {fault}"
             if fault.kind == "timeout":
@@ -270,8 +331,58 @@ class Student:
             raise self.fault from None
 
 
+def _raise_if_mutated(
+    function: str, names: tuple[str, ...], args: tuple, kwargs: dict, args_after: list,
+    kwargs_after: dict,
+) -> None:
+    """CheckFailure naming the first argument the call changed in place, if any."""
+    named = [
+        (f"argument {i + 1}" + (f" ({names[i]})" if i < len(names) else ""), before, after)
+        for i, (before, after) in enumerate(zip(args, args_after, strict=False))
+    ]
+    named += [(name, kwargs[name], kwargs_after.get(name, _MISSING)) for name in kwargs]
+    for name, before, after in named:
+        change = _mutation(before, after)
+        if change:
+            raise CheckFailure(
+                f"{function} changed its input {name} in place ({change}); functions never"
+                " modify their inputs: compute a new array instead (e.g. w = w + ..., not"
+                " w += ...; copy a list or dict before changing it)."
+            )
+
+
+_MISSING = object()
+
+
+STUBS_ROOT = Path(__file__).resolve().parents[2] / "assignments"
+"""The generated stubs (same signatures as the reference): read, never imported, to name
+an argument in a message."""
+
+
+@functools.cache
+def _parameter_names(folder: str, module: str, function: str) -> tuple[str, ...]:
+    """Parameter names of ``function`` in the stub module, parsed (never run) with ast.
+
+    Only for naming an argument in a message; where the stubs are not at hand, arguments
+    are named by position alone."""
+    try:
+        tree = ast.parse((STUBS_ROOT / folder / f"{module}.py").read_text())
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return tuple(a.arg for a in node.args.posonlyargs + node.args.args)
+    return ()
+
+
 def _mutation(before: Any, after: Any) -> str:
-    """'' if an input array is unchanged, else where it changed (first index, old, new)."""
+    """'' if an input is unchanged, else where it changed (first index or key, old, new).
+
+    Arrays compare entry by entry (NaN equal to NaN), lists and tuples (tuples come back
+    as lists) item by item, dicts key by key, numbers and strings by value. Anything else
+    the kit sent (a test function of the catalogue) cannot be changed by the call."""
+    if after is _MISSING:
+        return "it is gone"
     if isinstance(before, np.ndarray):
         if not isinstance(after, np.ndarray) or after.shape != before.shape:
             return "its shape or type changed"
@@ -283,11 +394,32 @@ def _mutation(before: Any, after: Any) -> str:
             index = tuple(int(i) for i in np.argwhere(changed)[0])
             return f"at index {list(index)}: was {before[index]:.6g}, now {after[index]:.6g}"
         return ""
-    if isinstance(before, dict) and isinstance(after, dict):
+    if isinstance(before, dict):
+        if not isinstance(after, dict):
+            return "it is no longer a dict"
         for key in before:
-            change = _mutation(before[key], after.get(key))
+            if key not in after:
+                return f"key {key!r} was removed"
+            change = _mutation(before[key], after[key])
             if change:
                 return f"[{key!r}] {change}"
+        added = [key for key in after if key not in before]
+        return f"key {added[0]!r} was added" if added else ""
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, list):
+            return "it is no longer a list"
+        if len(after) != len(before):
+            return f"its length changed from {len(before)} to {len(after)}"
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            change = _mutation(b, a)
+            if change:
+                return f"item {i}: {change}"
+        return ""
+    if isinstance(before, (bool, int, float, str)) and not isinstance(before, np.generic):
+        same = type(after) is type(before) and (
+            after == before or (isinstance(before, float) and before != before and after != after)
+        )
+        return "" if same else f"was {before!r}, now {after!r}"
     return ""
 
 
@@ -326,6 +458,8 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
             def prop(example: Any) -> None:
                 try:
                     body(student, example)
+                except CarriedForward:
+                    return  # right given the student's own building block: this example passes
                 except StudentFault as fault:
                     if fault.fatal:
                         raise
@@ -369,9 +503,12 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     """Run one check; every way it can fail becomes a student-facing message, never a crash."""
     student.fault = None
     student.timeout = check.timeout
+    student.check = check
     started = time.perf_counter()
     try:
         check.run(student)
+        passed, message, fatal = True, "", False
+    except CarriedForward:
         passed, message, fatal = True, "", False
     except CheckFailure as failure:
         passed, message, fatal = False, str(failure), False

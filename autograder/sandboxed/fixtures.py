@@ -123,6 +123,36 @@ def _wrong_grad(params: dict) -> tuple[Function, Gradient, Gradient]:
     return f, wrong, hess
 
 
+def _scribbler(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """A base function whose f and grad_f WRITE to their argument after reading it (the docs
+    promise the student's code passes copies, so this must change nothing it relies on)."""
+    f, grad, hess = CATALOGUE[params["base"]](params.get("base_params", {}))
+
+    def scribble(x: Any) -> None:
+        if isinstance(x, np.ndarray) and x.flags.writeable and x.dtype.kind == "f":
+            x[...] = 2.0 * x + 1.0
+
+    def f_scribbling(x: Any) -> float:
+        value = f(np.array(x, dtype=np.float64))
+        scribble(x)
+        return value
+
+    def grad_scribbling(x: Any) -> np.ndarray:
+        g = np.array(grad(np.array(x, dtype=np.float64)), dtype=np.float64)
+        scribble(x)
+        return g
+
+    return f_scribbling, grad_scribbling, hess
+
+
+def _nan_below(params: dict) -> tuple[Function, Gradient, Gradient]:
+    """A base function whose f is NaN at the finite points with x[0] < `below` (gradient
+    unchanged): gradient descent must stop there with reason "diverged"."""
+    f, grad, hess = CATALOGUE[params["base"]](params.get("base_params", {}))
+    below = float(params["below"])
+    return (lambda x: float("nan") if _vec(x)[0] < below else f(x)), grad, hess
+
+
 CATALOGUE: dict[str, Callable[[dict], tuple[Function, Gradient, Gradient]]] = {
     "quadratic": _quadratic,
     "lecture_3var": _lecture_3var,
@@ -130,6 +160,8 @@ CATALOGUE: dict[str, Callable[[dict], tuple[Function, Gradient, Gradient]]] = {
     "rosenbrock": _rosenbrock,
     "sum_sin": _sum_sin,
     "wrong_grad": _wrong_grad,
+    "scribbler": _scribbler,
+    "nan_below": _nan_below,
 }
 
 
@@ -176,7 +208,11 @@ BINARY_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "div": lambda a, b: a / b,
 }
 UNARY_METHODS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu")
-MODES = ("forward", "backward", "backward_twice", "local")
+MODES = ("forward", "backward", "backward_twice", "local", "chain", "locals")
+LOCAL_PROBES = ((1.0, 0.0), (2.0, 0.0), (1.0, 1.0))
+"""(out.grad, operand grad beforehand) pairs of mode "locals": three points fix an update
+operand.grad <- alpha * operand.grad + beta * out.grad + gamma that is affine in both, so the
+grader can replay exactly what the student's _backward does (+=, = or ignoring out.grad)."""
 
 
 def _operand(arg: Any, nodes: dict[str, Any]) -> Any:
@@ -237,11 +273,60 @@ def _read(nodes: dict[str, Any], attr: str) -> dict[str, float]:
     return {name: float(getattr(v, attr)) for name, v in nodes.items()}
 
 
+def _order(out: Any, stop: set[int]) -> list[Any]:
+    """Nodes reachable from out through `_prev` (not past `stop`), every node after its inputs.
+
+    The stub's Value.__init__ keeps the children in `_prev`; the grader's own driver walks it."""
+    order: list[Any] = []
+    seen: set[int] = set()
+    stack = [(out, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            if id(node) not in stop:
+                stack.extend((child, False) for child in getattr(node, "_prev", ()))
+    return order
+
+
+def _propagate(out: Any, stop: set[int]) -> None:
+    """Run the student's `_backward` closures from out in reverse topological order (the
+    grader's driver, so an op is tested without the student's backward()); `stop` nodes are
+    the op's operands: their own `_backward` is not called."""
+    for node in reversed(_order(out, stop)):
+        if id(node) not in stop:
+            node._backward()
+
+
+def _op_alone(
+    Value: type, node: dict, data: dict[str, float], seed: float, preset: float
+) -> dict[str, float]:
+    """One op of spec rebuilt on fresh leaves holding `data`: operand grads preset, out.grad =
+    seed, the op's closures run by the grader's driver; the operands' grads afterwards."""
+    names = [a for a in node["args"] if isinstance(a, str)]
+    leaves = {name: Value(float(data[name])) for name in names}
+    out = _apply(node, leaves)
+    for leaf in leaves.values():
+        leaf.grad = preset
+    out.grad = seed
+    _propagate(out, {id(leaf) for leaf in leaves.values()})
+    return {name: float(leaf.grad) for name, leaf in leaves.items()}
+
+
 def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]:
     """Plain-data result of running spec: {"data": {...}} plus {"grads": {...}} but forward.
 
     "backward": out.backward(); "backward_twice": two calls, grads after the second;
-    "local": spec has one op node; out.grad = 1.0; out._backward(); grads of its operands.
+    "local": spec has one op node; operand grads = spec.get("preset", 0), out.grad =
+    spec.get("seed", 1); the op's own closures (out._backward() and, for an op built from
+    others like a - b = a + (-b), its inner nodes') run in order; grads of its operands.
+    "chain": like backward, but the grader's driver (reset, seed 1, every `_backward` in
+    reverse topological order) replaces the student's backward(): tests ops, not backward().
+    "locals": + {"locals": {node id: [operand grads for each of LOCAL_PROBES]}}, each op
+    rebuilt alone (as in "local") on the data the graph gave its operands.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -252,10 +337,26 @@ def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]
     if mode == "local":
         if len(spec["nodes"]) != 1:
             raise ValueError("mode 'local' needs a spec with exactly one op node")
-        out.grad = 1.0
-        out._backward()
         inputs = {name: nodes[name] for name in spec["inputs"]}
+        for leaf in inputs.values():
+            leaf.grad = float(spec.get("preset", 0.0))
+        out.grad = float(spec.get("seed", 1.0))
+        _propagate(out, {id(leaf) for leaf in inputs.values()})
         return {"data": _read(nodes, "data"), "grads": _read(inputs, "grad")}
+    if mode == "locals":
+        data = _read(nodes, "data")
+        local = {
+            node["id"]: [_op_alone(Value, node, data, g, p) for g, p in LOCAL_PROBES]
+            for node in spec["nodes"]
+        }
+        return {"data": data, "locals": local}
+    if mode == "chain":
+        order = _order(out, set())
+        for node in order:
+            node.grad = 0.0
+        out.grad = 1.0
+        _propagate(out, set())
+        return {"data": _read(nodes, "data"), "grads": _read(nodes, "grad")}
     out.backward()
     if mode == "backward_twice":
         out.backward()

@@ -7,6 +7,8 @@ appear in it (depth first), each C-ordered. In the header an array is
 "params": {...}}`` (a test function from fixtures.py, resolved inside the worker) and
 ``{"$unencodable": type name, "repr": text}`` (something student code returned that is not
 plain data). User dict keys starting with "$" are escaped by doubling the "$".
+Subclasses of plain data (a str-valued Enum, a NamedTuple, an OrderedDict, numpy scalars)
+are sent as their plain value, read through the base type without calling their methods.
 
 This file is shared by both sides; it imports only the standard library and numpy.
 """
@@ -94,7 +96,15 @@ def _encode_array(arr: np.ndarray, buffers: list[bytes]) -> Any:
 
 
 def _to_plain(value: Any, buffers: list[bytes], depth: int, lenient: bool) -> Any:
-    """Plain JSON-ready data for value; exact types only, so no student method is called."""
+    """Plain JSON-ready data for value, read without calling any method of its class.
+
+    Exact plain types are taken as they are. A subclass of plain data (a str-valued Enum,
+    an IntEnum, a NamedTuple, an OrderedDict, a numpy scalar, an ndarray subclass) is read
+    BY VALUE through its base type's own slots (``str.__str__(x)``, ``tuple.__iter__(x)``,
+    ``dict.items(x)``, ...): the type test is ``issubclass(type(x), base)`` on the real
+    type (``isinstance`` would consult a student's ``__class__``), and a base-type slot
+    called on the instance runs the base's C code, never an override of the subclass.
+    """
     kind = type(value)
     if value is None or kind in (bool, int, str):
         return value
@@ -109,28 +119,67 @@ def _to_plain(value: Any, buffers: list[bytes], depth: int, lenient: bool) -> An
     if kind is dict:
         if all(type(k) is str for k in value):
             return {_escape(k): _to_plain(v, buffers, depth + 1, lenient) for k, v in value.items()}
-    elif isinstance(value, np.ndarray):
-        try:  # a subclass is read through the base class: none of its methods runs
-            base = value if kind is np.ndarray else np.ndarray.view(value, np.ndarray)
-            encoded = _encode_array(base, buffers)
-        except Exception:  # noqa: BLE001 - a hostile subclass; reported as unencodable
-            encoded = None
-        if encoded is not None:
-            return encoded
-    elif isinstance(value, np.generic) and kind in (np.bool_,) + _NP_NUMBERS:
-        return value.item()
+        plain = _dict_to_plain(list(dict.items(value)), buffers, depth, lenient)  # str-like keys
+        if plain is not _NOT_PLAIN:
+            return plain
     elif kind is FnRef:
         return {"$fn": value.name, "part": value.part,
                 "params": _to_plain(value.params, buffers, depth + 1, lenient)}
     elif kind is Unencodable:
         return _plain_unencodable(value)
+    else:
+        plain = _subclass_to_plain(value, kind, buffers, depth, lenient)
+        if plain is not _NOT_PLAIN:
+            return plain
     if lenient:
         return _plain_unencodable(describe_unencodable(value))
     raise ProtocolError(f"cannot encode a {kind.__qualname__}")
 
 
-_NP_NUMBERS = (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8,
-               np.uint64, np.uint32, np.uint16, np.uint8)
+_NOT_PLAIN = object()
+_NP_NUMBERS = (np.bool_, np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
+               np.int8, np.uint64, np.uint32, np.uint16, np.uint8)
+
+
+def _subclass_to_plain(value: Any, kind: type, buffers: list[bytes], depth: int,
+                       lenient: bool) -> Any:
+    """A subclass of plain data as its plain value, or _NOT_PLAIN (see _to_plain)."""
+    if issubclass(kind, np.ndarray):
+        try:  # read through the base class: none of the subclass's methods runs
+            return _encode_array(np.ndarray.view(value, np.ndarray), buffers) or _NOT_PLAIN
+        except Exception:  # noqa: BLE001 - a hostile subclass; reported as unencodable
+            return _NOT_PLAIN
+    for base in _NP_NUMBERS:  # numpy scalars (np.float64 is also a float: numpy first)
+        if issubclass(kind, base):
+            return base.item(value)  # numpy's own item(), whatever a subclass defines
+    if issubclass(kind, int):  # IntEnum, IntFlag, other int subclasses (bool is final)
+        return int.__int__(value)
+    if issubclass(kind, float):
+        return float.__float__(value)
+    if issubclass(kind, str):  # a str-valued Enum, StrEnum, np.str_
+        return str.__str__(value)
+    if issubclass(kind, tuple):  # NamedTuple, structseq
+        items = tuple.__iter__(value)
+    elif issubclass(kind, list):
+        items = list.__iter__(value)
+    elif issubclass(kind, dict):  # OrderedDict, defaultdict, Counter
+        return _dict_to_plain(list(dict.items(value)), buffers, depth, lenient)
+    else:
+        return _NOT_PLAIN
+    return [_to_plain(v, buffers, depth + 1, lenient) for v in items]
+
+
+def _dict_to_plain(items: list, buffers: list[bytes], depth: int, lenient: bool) -> Any:
+    """A dict subclass's (key, value) pairs as a plain dict; keys must be str (by value)."""
+    plain: dict = {}
+    for key, item in items:
+        if not issubclass(type(key), str):
+            return _NOT_PLAIN
+        text = str.__str__(key)
+        if _escape(text) in plain:  # two str-subclass keys with the same text
+            return _NOT_PLAIN
+        plain[_escape(text)] = _to_plain(item, buffers, depth + 1, lenient)
+    return plain
 
 
 def _plain_unencodable(u: Unencodable) -> dict:

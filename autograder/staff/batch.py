@@ -35,6 +35,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from autograder.grade import (
@@ -353,11 +354,27 @@ def make_row(
 # --------------------------------------------------------------------------- grading processes
 
 
-def grade_one(path: str, only: list[str], slot: int) -> dict:
-    """The default grader run in a child process: the full SubmissionResult as a dict."""
+def grade_one(path: str, only: list[str], slot: int, reference: str | None = None) -> dict:
+    """The default grader run in a child process: the full SubmissionResult as a dict.
+
+    ``reference`` is the folder the parent resolved once for the whole batch."""
     from autograder.grade import grade_submission
 
-    return grade_submission(Path(path), include_hidden=True, only=only, slot=slot).to_dict()
+    return grade_submission(
+        Path(path), include_hidden=True, only=only, slot=slot, reference=reference
+    ).to_dict()
+
+
+def resolve_reference(explicit: Path | str | None) -> str:
+    """The batch's reference solution, found once before anything is graded (NotGraded if
+    there is none: every hidden check would otherwise be a grader fault)."""
+    from autograder.grade import NotGraded
+    from autograder.staff import reference
+
+    try:
+        return str(reference.locate(explicit))
+    except reference.ReferenceMissing as error:
+        raise NotGraded(str(error)) from None
 
 
 def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
@@ -506,11 +523,17 @@ class BatchSummary:
 
 
 def _write_outputs(out_dir: Path, row: Row) -> None:
+    """``out_dir/<student>/`` written afresh: results.json, feedback.md (with its SVG plot)
+    and feedback.html; nothing of an earlier run is left beside them."""
     from autograder.report import write_feedback, write_results_json
 
     result = row.result()
     folder = out_dir / row.student
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    elif folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     write_results_json(result, folder / "results.json")
     write_feedback(result, folder / "feedback.md")
     write_feedback(result, folder / "feedback.html")
@@ -530,13 +553,28 @@ def run_batch(
     retry_errors: bool = False,
     progress: bool = True,
     grader: Callable[[str, list[str], int], dict] = grade_one,
+    students: list[str] | None = None,
+    reference: Path | str | None = None,
 ) -> BatchSummary:
-    """Grade every submission under ``directory`` not yet recorded with the same content."""
+    """Grade every submission under ``directory`` not yet recorded with the same content.
+
+    ``students`` limits the batch to those students (the scope still comes from the whole
+    class, so their rows match everyone else's). The default grader's reference solution is
+    resolved once, here, before anything is graded."""
+    if grader is grade_one:
+        grader = partial(grade_one, reference=resolve_reference(reference))
     with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
         layout, submissions = discover(Path(directory), Path(staging))
         if not submissions:
             raise GradingError(f"{directory} holds no student folders.")
         scope = sorted(only) if only else class_scope(submissions)
+        if students:
+            unknown = sorted(set(students) - {s.student for s in submissions})
+            if unknown:
+                raise GradingError(
+                    f"no submission under {directory} for student(s) {', '.join(unknown)}."
+                )
+            submissions = [s for s in submissions if s.student in students]
         if not scope:
             raise GradingError(f"no submission under {directory} holds an assignment folder.")
         book = Gradebook(gradebook)
@@ -583,6 +621,8 @@ def run_batch(
                     bar.close()
             if out_dir:  # outputs of students recorded by an earlier, interrupted run
                 for row in book.rows(",".join(scope)):
+                    if students and row.student not in students:
+                        continue
                     if not (Path(out_dir) / row.student / "results.json").exists():
                         _write_outputs(Path(out_dir), row)
         finally:
@@ -610,25 +650,41 @@ def _progress_bar(total: int, summary: BatchSummary, enabled: bool):
 # --------------------------------------------------------------------------- CSV export
 
 
-def latest_by_student(rows: list[Row]) -> dict[str, tuple[Row, dict[str, AssignmentResult]]]:
-    """Per student, each assignment's most recent result across rows (any scope)."""
+def latest_by_student(
+    rows: list[Row], assignments: list[str] | None = None, students: list[str] | None = None
+) -> dict[str, tuple[Row, dict[str, AssignmentResult]]]:
+    """Per student, each assignment's most recent result across rows (any scope), limited to
+    ``assignments`` and ``students`` when given. The row kept is the latest that contributed."""
     merged: dict[str, tuple[Row, dict[str, AssignmentResult]]] = {}
     for row in sorted(rows, key=lambda r: r.graded_at):
-        _, assignments = merged.get(row.student, (row, {}))
-        for a in row.result().assignments:
-            assignments[a.id] = a
-        merged[row.student] = (row, assignments)
+        if students and row.student not in students:
+            continue
+        chosen = [
+            a for a in row.result().assignments if not assignments or a.id in assignments
+        ]
+        if not chosen:
+            continue
+        _, kept = merged.get(row.student, (row, {}))
+        for a in chosen:
+            kept[a.id] = a
+        merged[row.student] = (row, kept)
     return merged
 
 
-def export_csv(gradebook: Path, path: Path) -> int:
+def export_csv(
+    gradebook: Path,
+    path: Path,
+    assignments: list[str] | None = None,
+    students: list[str] | None = None,
+) -> int:
     """Write the class table: student, total, max, one column per task (a1:1.3), status,
-    reason. Returns the number of students written."""
+    reason; only ``assignments`` and ``students`` when given (the scope of a batch).
+    Returns the number of students written."""
     if not Path(gradebook).is_file():
         raise GradingError(f"{gradebook}: no such gradebook.")
     book = Gradebook(gradebook)
     try:
-        merged = latest_by_student(book.rows())
+        merged = latest_by_student(book.rows(), assignments, students)
     finally:
         book.close()
     columns: dict[str, None] = {}
@@ -676,17 +732,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"SQLite gradebook (default: ./{DEFAULT_GRADEBOOK}); rerun with it to resume",
     )
     parser.add_argument(
-        "--out", type=Path, help="write <student>/results.json and feedback.md here"
+        "--out",
+        type=Path,
+        help="write <student>/results.json, feedback.md and feedback.html here (afresh)",
     )
-    parser.add_argument("--csv", type=Path, help="after grading, export the class table here")
+    parser.add_argument(
+        "--csv", type=Path, help="after grading, export the batch's students and assignments here"
+    )
     parser.add_argument(
         "--export-csv",
         type=Path,
         metavar="FILE",
-        help="only export the gradebook to FILE; no grading",
+        help="only export the gradebook to FILE (scoped by --assignment/--student); no grading",
     )
     parser.add_argument(
         "--assignment", action="append", metavar="aN", help="grade this assignment (repeatable)"
+    )
+    parser.add_argument(
+        "--student", action="append", metavar="NAME", help="only this student (repeatable)"
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        metavar="DIR",
+        help="the reference solution (default: $BACKPROP_LAB_REFERENCE or this checkout's)",
     )
     parser.add_argument(
         "--retry-errors", action="store_true", help="regrade rows with status error"
@@ -699,14 +768,22 @@ def _terminate(signum, frame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.cli import require_writable
+
     if args.export_csv:
-        n = export_csv(args.gradebook, args.export_csv)
+        require_writable("--export-csv", args.export_csv)
+        n = export_csv(args.gradebook, args.export_csv, args.assignment, args.student)
         print(f"{n} students exported from {args.gradebook} to {args.export_csv}")
         return 0
     if not args.directory:
         raise GradingError("grade-all needs a DIRECTORY of submissions (or --export-csv FILE).")
     if args.jobs < 1:
         raise GradingError("--jobs must be at least 1.")
+    for option, path in (("--csv", args.csv), ("--gradebook", args.gradebook)):
+        if path:
+            require_writable(option, path)
+    if args.out:
+        require_writable("--out", args.out, directory=True)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
     summary = run_batch(
@@ -717,6 +794,8 @@ def run(args: argparse.Namespace) -> int:
         out_dir=args.out,
         retry_errors=args.retry_errors,
         progress=not args.no_progress,
+        students=args.student,
+        reference=args.reference,
     )
     print(
         f"{summary.total} submissions ({summary.layout} layout,"
@@ -725,7 +804,7 @@ def run(args: argparse.Namespace) -> int:
         f" {time.monotonic() - started:.1f} s. Gradebook: {args.gradebook}"
     )
     if args.csv:
-        n = export_csv(args.gradebook, args.csv)
+        n = export_csv(args.gradebook, args.csv, summary.scope, args.student)
         print(f"Class table ({n} students): {args.csv}")
     return 0
 

@@ -13,7 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER = re.compile(r"^#\s*(target|bug|why|loses|names):\s*(.*)$")
+HEADER = re.compile(r"^#\s*(target|bug|why|loses|also_loses|names):\s*(.*)$")
+TASK_ID = re.compile(r"\b\d+\.\d+\b")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class CorpusEntry:
     description: str
     loses: tuple[str, ...]
     names: tuple[str, ...]
+    also_loses: tuple[str, ...] = ()
+    """Tasks the entry is KNOWN to lose too, against the one-bug-one-penalty rule: a
+    temporary, documented exception (``# also_loses: 4.4 (why)``, one line per reason)."""
 
     @property
     def name(self) -> str:
@@ -38,9 +42,12 @@ class CorpusEntry:
 def read_entry(path: Path) -> CorpusEntry:
     """Parse the header lines of a corpus file."""
     fields: dict[str, str] = {}
+    also: list[str] = []
     for line in Path(path).read_text().splitlines():
         match = HEADER.match(line.strip())
-        if match:
+        if match and match.group(1) == "also_loses":  # task ids outside the (reason)
+            also += TASK_ID.findall(re.sub(r"\([^)]*\)", "", match.group(2)))
+        elif match:
             fields[match.group(1)] = match.group(2).strip()
     if "target" not in fields:
         raise ValueError(f"{path}: a corpus entry needs a '# target: folder/module.py' line")
@@ -51,6 +58,7 @@ def read_entry(path: Path) -> CorpusEntry:
         fields.get("bug") or fields.get("why", ""),
         () if loses.lower() == "none" else tuple(loses.replace(",", " ").split()),
         tuple(fields.get("names", "").replace(",", " ").split()),
+        tuple(dict.fromkeys(also)),
     )
 
 

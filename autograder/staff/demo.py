@@ -1,5 +1,9 @@
-"""``autograder demo``: grade the reference, the generated stubs and one realistic bug per
-assignment, and print a table for each (the main job a newcomer runs first)."""
+"""``autograder demo``: grade the reference, stubs freshly generated from it and one realistic
+bug per assignment, and print a table for each (the main job a newcomer runs first).
+
+The stubs are generated into a temporary folder, so the demo shows what students get even
+when the working copy of ``assignments/`` has been edited.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +11,49 @@ import argparse
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """No options: the demo grades what the checkout bundles."""
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        metavar="DIR",
+        help="the reference solution (default: $BACKPROP_LAB_REFERENCE or this checkout's)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from autograder.grade import grade_submission
     from autograder.report import console_table
+    from autograder.staff.batch import resolve_reference
     from autograder.staff.corpus import entries, materialize
+    from autograder.staff.stubs import generate
 
-    submissions = [
-        ("reference solution", REPO_ROOT / "reference_solution"),
-        ("generated stubs", REPO_ROOT / "assignments"),
-    ]
+    reference = Path(resolve_reference(getattr(args, "reference", None)))
+    corpus = reference.parent / "tests" / "corpus" / "buggy"
     rows = []
     with tempfile.TemporaryDirectory(prefix="backprop-lab-demo-") as tmp:
+        stubs = Path(tmp) / "stubs"
+        generate(reference, stubs)
+        submissions = [("reference solution", reference), ("generated stubs", stubs)]
         seen = set()
-        for entry in entries(REPO_ROOT / "tests" / "corpus" / "buggy"):
+        for entry in entries(corpus) if corpus.is_dir() else []:
             if entry.folder in seen:
                 continue  # one realistic bug per assignment keeps the demo short
             seen.add(entry.folder)
             submissions.append(
-                (
-                    f"buggy: {entry.description}",
-                    materialize(entry, REPO_ROOT / "reference_solution", Path(tmp)),
-                )
+                (f"buggy: {entry.description}", materialize(entry, reference, Path(tmp)))
             )
         for label, path in submissions:
             print("=" * 78)
             print(f"{label}")
             print("=" * 78)
-            result = grade_submission(path)
+            result = grade_submission(path, reference=reference)
             print(console_table(result, details=label.startswith("buggy")))
             print()
             rows.append((label, result.score, result.max_score, result.seconds))
     print("Summary")
     for label, score, max_score, seconds in rows:
         print(f"  {score:>7g} / {max_score:<5g} {seconds:6.1f} s  {label}")
+    if not seen:
+        print(f"  (no buggy examples: {corpus} is not here; run the demo from a checkout)")
     return 0

@@ -31,7 +31,9 @@ ROOT_ENV = "BACKPROP_LAB_GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 CONFIG_NAME = "gradescope.json"
 
-KIT_ENTRIES = ("autograder", "reference_solution", "datasets", "pyproject.toml", "README.md")
+KIT_ENTRIES = (
+    "autograder", "reference_solution", "datasets", "pyproject.toml", "setup.py", "README.md",
+)
 """What of the repository goes into the zip: the kit and its reference; never tests/ or .git."""
 
 EXCLUDED_NAMES = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", ".git"}

@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from autograder.checks.framework import Assignment
@@ -340,6 +341,8 @@ class Pushed:
     score: float
     max_score: float
     note: str = ""
+    graded: bool = True
+    """False when the kit could not grade it: nothing was written, ``note`` says why."""
 
 
 def course_settings(course: Path) -> tuple[str, str]:
@@ -375,17 +378,27 @@ def push_grades(
     source: str = "submitted",
     students: list[str] | None = None,
     progress=None,
+    jobs: int = 1,
 ) -> list[Pushed]:
-    """Grade every recorded submission with the kit and store each task as manual_score."""
+    """Grade every recorded submission with the kit and store each task as manual_score.
+
+    ``jobs`` grading processes run in parallel (grade-all's pool, one sandbox slot each);
+    this process alone writes nbgrader's gradebook, as each submission finishes. A
+    submission the kit could not grade (a fault of the grader) gets no score written: its
+    Pushed has ``graded=False`` and the reason."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from autograder.grade import grade_submission
+    from autograder.grade import SubmissionResult
     from autograder.report import markdown_feedback
+    from autograder.staff.batch import Submission, grade_one, resolve_reference, run_pool
 
     course = Path(course)
     course_id, db_url = course_settings(course)
+    grader = partial(grade_one, reference=resolve_reference(None))
     pushed: list[Pushed] = []
-    with Gradebook(db_url, course_id) as gb:
+    with Gradebook(db_url, course_id) as gb, tempfile.TemporaryDirectory(
+        prefix="backprop-lab-push-"
+    ) as tmp:
         recorded = {x.name for x in gb.assignments}
         chosen = [a for a in assignments(names) if names or a.folder in recorded]
         for a in chosen:
@@ -395,33 +408,43 @@ def push_grades(
                     f" {a.folder}` and `nbgrader autograde {a.folder}` first."
                 )
             _check_cells(gb, a)
+            todo = []
             for submission in gb.assignment_submissions(a.folder):
                 student = submission.student.id
                 if students and student not in students:
                     continue
                 folder = course / source / student / a.folder
-                with tempfile.TemporaryDirectory(prefix="backprop-lab-push-") as tmp:
-                    if folder.is_dir():
-                        root = _copy_submission(folder, a, Path(tmp))
-                    else:
-                        root = Path(tmp)  # graded as missing: every task 0, with the reason
-                    result = grade_submission(root, include_hidden=True, only=[a.id])
-                result.submission = f"{student}, {a.folder}"
-                graded = result.assignments[0]
-                for task in graded.tasks:
-                    grade = gb.find_grade(grade_id(task.task), a.folder, a.folder, student)
-                    grade.manual_score = task.score
-                    grade.needs_manual_grade = False
-                try:
-                    comment = gb.find_comment(REPORT_CELL_ID, a.folder, a.folder, student)
-                    comment.manual_comment = markdown_feedback(result)
-                except MissingEntry:
-                    pass  # a notebook built without the report cell: grades only
-                gb.db.commit()
-                item = Pushed(student, a.folder, graded.score, graded.max_score, graded.note)
+                staged = Path(tmp) / a.folder / student
+                staged.mkdir(parents=True)
+                if folder.is_dir():  # else graded as missing: every task 0, with the reason
+                    _copy_submission(folder, a, staged)
+                todo.append(Submission(student, staged, folder))
+
+            def write(sub: Submission, status: str, reason: str, data: dict | None, a=a) -> None:
+                if status != "graded" or data is None:
+                    item = Pushed(sub.student, a.folder, 0.0, a.max_points, reason, graded=False)
+                else:
+                    result = SubmissionResult.from_dict(data)
+                    result.submission = f"{sub.student}, {a.folder}"
+                    graded = result.assignments[0]
+                    for task in graded.tasks:
+                        grade = gb.find_grade(grade_id(task.task), a.folder, a.folder, sub.student)
+                        grade.manual_score = task.score
+                        grade.needs_manual_grade = False
+                    try:
+                        comment = gb.find_comment(REPORT_CELL_ID, a.folder, a.folder, sub.student)
+                        comment.manual_comment = markdown_feedback(result)
+                    except MissingEntry:
+                        pass  # a notebook built without the report cell: grades only
+                    gb.db.commit()
+                    item = Pushed(
+                        sub.student, a.folder, graded.score, graded.max_score, graded.note
+                    )
                 pushed.append(item)
                 if progress:
                     progress(item)
+
+            run_pool(todo, [a.id], max(1, jobs), grader, write)
     return pushed
 
 
@@ -462,6 +485,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     push.add_argument("--student", action="append", help="only this student (repeatable)")
     push.add_argument(
+        "--jobs", "-j", type=int, default=1, help="grading processes in parallel (default 1)"
+    )
+    push.add_argument(
         "--from",
         dest="source",
         choices=("submitted", "autograded"),
@@ -488,9 +514,12 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.nbgrader_command == "push-grades":
 
+            if args.jobs < 1:
+                raise CourseError("--jobs must be at least 1.")
+
             def show(item: Pushed) -> None:
                 note = f"  ({item.note.splitlines()[0]})" if item.note else ""
-                points = f"{item.score:g} / {item.max_score:g}"
+                points = f"{item.score:g} / {item.max_score:g}" if item.graded else "NOT GRADED"
                 print(f"{item.assignment}  {item.student:<20} {points}{note}")
 
             pushed = push_grades(
@@ -499,9 +528,15 @@ def run(args: argparse.Namespace) -> int:
                 source=args.source,
                 students=args.student,
                 progress=show,
+                jobs=args.jobs,
             )
             if not pushed:
                 print("no submission in the gradebook: run `nbgrader autograde` first.")
+            failed = [item for item in pushed if not item.graded]
+            if failed:
+                print(f"{len(failed)} submission(s) not graded (no score written): see above.",
+                      file=sys.stderr)
+                return 3
             return 0
     except CourseError as error:
         print(f"autograder nbgrader: {error}", file=sys.stderr)

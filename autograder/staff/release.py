@@ -27,6 +27,9 @@ STAFF_PACKAGE = "staff"
 FORBIDDEN_IMPORTS = ("autograder.staff.reference", "autograder.staff.hidden_checks")
 """Modules whose import anywhere in a shipped file would reach for the reference."""
 
+PACKAGING = ("pyproject.toml", "setup.py")
+"""How the bundle installs (pip install -e .): the kit's own packaging files, unchanged."""
+
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
 WORKFLOW = Path("autograder/classroom/grade.yml")
 
@@ -114,6 +117,7 @@ def point_table() -> str:
 
 
 def student_readme() -> str:
+    """The bundle's README: how to install and check, every command from where it is typed."""
     return f"""# Backprop Lab
 
 Four assignments on how neural networks learn: the perceptron (a1), gradient descent (a2),
@@ -121,30 +125,34 @@ backpropagation on a computation graph (a3) and training an MLP (a4). Each is a 
 in `assignments/` with a notebook beside it. Fill in every function that raises
 `NotImplementedError("Task N.M: ...")`; keep the file names and signatures.
 
-## Install (once)
+## Set up (once), in this folder
+
+You need Python 3.10 or newer. On Debian or Ubuntu, first `sudo apt-get install python3-venv`
+(their own `python3` refuses `pip install` outside a virtual environment).
 
 ```bash
-python -m pip install -e .
+python3 -m venv .venv && . .venv/bin/activate     # again in every new shell: . .venv/bin/activate
+python -m pip install -e '.[notebooks]'           # the checker, Jupyter and matplotlib
 ```
 
-## Check your work
+## Work on an assignment and check it
 
 ```bash
-autograder check a1          # the visible checks of assignment 1 (a2, a3, a4 likewise)
-autograder check             # every assignment found in assignments/
+cd assignments/a1_perceptron                      # the assignment you work on
+jupyter notebook a1_perceptron.ipynb              # work through it; fill in perceptron.py
+autograder check                                  # the visible checks of this assignment
+autograder check --task 1.4                       # one task only
+python -m pytest -m task1.4                       # the same checks as pytest (task1_4 works too)
 ```
 
-Every failed check says which task and function, the input, what was expected and what your
-code returned. Your code runs in a separate, sandboxed process, so an endless loop or a crash
-is reported, not fatal. Grading runs further (hidden) checks on other inputs: passing the
-visible checks is necessary, not sufficient.
-
-To run the checks of a single task with pytest (markers `a1` .. `a4` and `task1_3` style):
-
-```bash
-pytest assignments -m task1_3     # task 1.3 only
-pytest assignments -m a2          # every visible check of assignment 2
-```
+`autograder check` works from any folder inside this one: in an assignment's folder it
+checks that assignment, elsewhere every assignment (or name one: `autograder check a2`).
+From this top folder, `python -m pytest assignments -m a2` runs every visible check of
+assignment 2 as pytest. Every failed check says which task and function, the input, what was
+expected and what your code returned; the checks that passed are listed too. Your code runs
+in a separate, sandboxed process, so an endless loop or a crash is reported, not fatal.
+Grading runs further (hidden) checks on other inputs: passing the visible checks is
+necessary, not sufficient.
 
 On every push to your GitHub Classroom repository, the workflow in
 `.github/workflows/grade.yml` runs the same visible checks and shows the score table in the
@@ -212,7 +220,8 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
 
     package = out / "autograder"
     shutil.copytree(source_package, package, ignore=ignore_package)
-    shutil.copy2(repo_root / "pyproject.toml", out / "pyproject.toml")
+    for name in PACKAGING:
+        shutil.copy2(repo_root / name, out / name)
     (out / "README.md").write_text(student_readme())
     (out / ".gitignore").write_text(GITIGNORE)
     workflow = out / ".github" / "workflows" / "grade.yml"

@@ -1,0 +1,1 @@
+"""Hidden checks: differential against the reference solution; never shipped."""

@@ -3,7 +3,14 @@
 Shapes, batches and networks are drawn by hypothesis; the reference (trusted side) computes
 the expected values. Initialisation and training are not compared value by value (the
 contract leaves the initial distribution to the student): training is judged by the test
-accuracy the grader measures itself on the digits split.
+accuracy the grader measures itself on the digits split, and by its steps: the documented
+loop replayed here with the student's own init_mlp, mlp_loss_and_grads and sgd_momentum_step.
+
+Error carried forward: this module registers the composers of checks.a4.CARRY_FORWARD
+(staff-only because they spell out 4.4's and 4.6's solutions): a network that is right given
+the student's own layer, activation and loss functions, or a training run that is the
+documented loop over the student's own functions, keeps its points when those blocks are
+wrong (their own tasks lose the points).
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
+from autograder.checks import a4 as visible
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
-from autograder.checks.framework import Registry, for_all
+from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import (
     CheckFailure,
     assert_close,
@@ -155,18 +163,21 @@ def hidden_network(student, ex) -> None:
     net, activation = ex
     _, params, X, labels, _, _ = _net((*net[:3], activation))
     inputs = _describe_net((*net[:3], activation))
-    _compare(
-        student.call("mlp_forward", params, X, activation=activation),
-        ref().mlp_forward(params, X, activation),
-        "mlp_forward",
-        inputs,
-    )
+    raw = student.call("mlp_forward", params, X, activation=activation)
+    try:
+        _compare(raw, ref().mlp_forward(params, X, activation), "mlp_forward", inputs)
+    except CheckFailure as failure:
+        carry_forward_forward(student, raw, params, X, activation, failure=failure)
+    raw = student.call("mlp_loss_and_grads", params, X, labels, activation=activation)
+    try:
+        _network_against_reference(raw, params, X, labels, activation, inputs)
+    except CheckFailure as failure:
+        carry_forward_network(student, raw, params, X, labels, activation, failure=failure)
+
+
+def _network_against_reference(raw, params, X, labels, activation, inputs) -> None:
     expected_loss, expected_grads = ref().mlp_loss_and_grads(params, X, labels, activation)
-    got = expect_sequence(
-        student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
-        2,
-        what="mlp_loss_and_grads",
-    )
+    got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
     _compare(got[0], expected_loss, "mlp_loss_and_grads: loss", inputs)
     grads = expect_dict(got[1], list(params), what="mlp_loss_and_grads: grads")
     for key, expected in expected_grads.items():
@@ -224,11 +235,23 @@ def hidden_digits(student) -> None:
 
     X_train, y_train = load_digits("train")
     X_test, y_test = load_digits("test")
-    result = expect_dict(
-        student.call("train_mlp", X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS),
-        ["params", "losses"],
-        what="train_mlp",
-    )
+    settings = {k: v for k, v in DIGITS_SETTINGS.items() if k != "epochs"} | {"activation": "relu"}
+    raw = None
+    try:
+        raw = student.call("train_mlp", X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS)
+        _digits_outcome(student, raw, X_test, y_test)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        carry_forward_training(student, fault, X_train, y_train, [64, 128, 10], settings,
+                               failure=CheckFailure(fault.message))
+    except CheckFailure as failure:
+        carry_forward_training(student, raw, X_train, y_train, [64, 128, 10], settings,
+                               failure=failure)
+
+
+def _digits_outcome(student, raw, X_test, y_test) -> None:
+    result = expect_dict(raw, ["params", "losses"], what="train_mlp")
     params = expect_dict(result["params"], ["W1", "b1", "W2", "b2"], what="train_mlp: params")
     for key, shape in (("W1", (64, 128)), ("b1", (128,)), ("W2", (128, 10)), ("b2", (10,))):
         expect_array(params[key], shape, what=f"train_mlp: params[{key!r}]")
@@ -270,3 +293,270 @@ def _reference_digits_curve() -> list[float]:
     X_train, y_train = load_digits("train")
     result = ref().train_mlp(X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS)
     return [float(v) for v in result["losses"]]
+
+
+# ---------------------------------------------------------------- error carried forward
+
+REPLAY_EPOCHS = 2
+"""Epochs of the replay that judges a training run whose outcome failed with wrong building
+blocks: two show the velocity carried across epochs and a new permutation per epoch."""
+BLOCK_PROBE = ([3, 4, 3], 5, 11, "tanh")
+"""The small network (sizes, N, seed, activation) on which the student's building blocks are
+compared with the reference before a failed training outcome is blamed on them."""
+
+
+class CannotCompose(Exception):
+    """The student's own blocks cannot be composed (one raised or returned a non-array)."""
+
+
+def _block(student, function: str, *args, **kwargs):
+    """Call one of the student's building blocks; a non-array part means no composition."""
+    try:
+        value = student.call(function, *args, **kwargs)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        raise CannotCompose(f"your {fault.message.splitlines()[0]}") from None
+    bad = _not_numeric(value)
+    if bad:
+        raise CannotCompose(f"your {function} returned a {bad}")
+    return value
+
+
+def _not_numeric(value, depth: int = 0) -> str:
+    """'' when value is arrays and numbers (in lists, tuples, dicts), else the odd type."""
+    if isinstance(value, np.ndarray) or (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+    ):
+        return ""
+    if depth < 2 and isinstance(value, (list, tuple)):
+        return next((b for b in (_not_numeric(v, depth + 1) for v in value) if b), "")
+    if depth < 2 and isinstance(value, dict):
+        return next((b for b in (_not_numeric(v, depth + 1) for v in value.values()) if b), "")
+    return type(value).__name__
+
+
+def _parts(value, n: int, function: str) -> list:
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise CannotCompose(f"your {function} did not return {n} values")
+    return list(value)
+
+
+def _act_names(activation: str) -> tuple[str, str]:
+    return f"{activation}_forward", f"{activation}_backward"
+
+
+def compose_forward(student, params, X, activation):
+    """The network's forward from the student's own linear_forward and activation."""
+    forward, _ = _act_names(activation)
+    n_layers = len(params) // 2
+    inputs, pre = [X], []
+    for i in range(1, n_layers):
+        z = _block(student, "linear_forward", inputs[-1], params[f"W{i}"], params[f"b{i}"])
+        pre.append(z)
+        inputs.append(_block(student, forward, z))
+    logits = _block(
+        student, "linear_forward", inputs[-1], params[f"W{n_layers}"], params[f"b{n_layers}"]
+    )
+    return logits, inputs, pre
+
+
+def compose_network(student, params, X, labels, activation):
+    """Loss and grads from the student's own blocks, chained here (backprop, lecture 002)."""
+    _, backward = _act_names(activation)
+    logits, inputs, pre = compose_forward(student, params, X, activation)
+    loss, dout = _parts(_block(student, "softmax_cross_entropy", logits, labels), 2,
+                        "softmax_cross_entropy")
+    grads = {}
+    n_layers = len(params) // 2
+    for i in range(n_layers, 0, -1):
+        dx, grads[f"W{i}"], grads[f"b{i}"] = _parts(
+            _block(student, "linear_backward", dout, inputs[i - 1], params[f"W{i}"],
+                   params[f"b{i}"]), 3, "linear_backward")
+        if i > 1:
+            dout = _block(student, backward, dx, pre[i - 2])
+    return loss, grads
+
+
+def _blocks_used(activation: str, backward: bool) -> str:
+    forward, act_backward = _act_names(activation)
+    names = ["linear_forward", forward]
+    if backward:
+        names += ["softmax_cross_entropy", "linear_backward", act_backward]
+    return ", ".join(names)
+
+
+def _with_note(failure: CheckFailure, note: str) -> CheckFailure:
+    return CheckFailure(f"{failure}\n  note: {note}")
+
+
+def carry_forward_forward(student, got, params, X, activation, *, failure) -> None:
+    """Pass when mlp_forward's logits are right given the student's own blocks."""
+    used = _blocks_used(activation, backward=False)
+    try:
+        logits, _, _ = compose_forward(student, params, X, activation)
+        _compare(got, logits, "mlp_forward", "")
+    except CannotCompose as why:
+        raise _with_note(failure, f"the grader could not compose your own {used}: {why}") from None
+    except CheckFailure:
+        raise _with_note(failure, f"it also differs from your own {used} chained by the grader,"
+                         " so the mistake is in mlp_forward itself") from None
+
+
+def carry_forward_network(student, got, params, X, labels, activation, *, failure) -> None:
+    """Pass when mlp_loss_and_grads is right given the student's own blocks (their layer,
+    activation and loss composed here): a wrong block costs its own task, not 4.4."""
+    used = _blocks_used(activation, backward=True)
+    try:
+        loss, grads = compose_network(student, params, X, labels, activation)
+        _compare(got, [loss, grads], "mlp_loss_and_grads", "")
+    except CannotCompose as why:
+        raise _with_note(failure, f"the grader could not compose your own {used}: {why}") from None
+    except CheckFailure:
+        raise _with_note(failure, f"it also differs from your own {used} chained by the grader,"
+                         " so the mistake is in mlp_loss_and_grads itself") from None
+
+
+def replay_training(student, X, labels, sizes, epochs, lr, batch_size, momentum, seed,
+                    activation):
+    """train_mlp's documented loop run here over the student's own init_mlp,
+    mlp_loss_and_grads and sgd_momentum_step: (per-epoch losses, final params)."""
+    params = _block(student, "init_mlp", sizes, seed)
+    if not isinstance(params, dict):
+        raise CannotCompose(f"your init_mlp returned a {type(params).__name__}")
+    rng = np.random.default_rng(seed)
+    velocity = None
+    n = X.shape[0]
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            loss, grads = _parts(_block(student, "mlp_loss_and_grads", params, X[idx],
+                                        labels[idx], activation=activation), 2,
+                                 "mlp_loss_and_grads")
+            params, velocity = _parts(_block(student, "sgd_momentum_step", params, grads,
+                                             velocity, lr, momentum), 2, "sgd_momentum_step")
+            if not isinstance(params, dict) or not isinstance(velocity, dict):
+                raise CannotCompose("your sgd_momentum_step did not return two dicts")
+            total += float(loss) * len(idx)
+        losses.append(total / n)
+    return losses, params
+
+
+def _error_line(fault: StudentFault) -> str:
+    """'ValueError: ...' of a student's exception, without the function that raised it."""
+    first = fault.message.splitlines()[0]
+    return first.split(" raised ", 1)[-1]
+
+
+def check_replay(student, got, X, labels, sizes, epochs, settings, what: str) -> None:
+    """train_mlp's result (or its exception) against the replay of the documented loop."""
+    try:
+        losses, params = replay_training(student, X, labels, sizes, epochs, **settings)
+    except CannotCompose as why:
+        if isinstance(got, StudentFault) and str(why).endswith(_error_line(got)) and \
+                "NotImplementedError" not in str(why):
+            return  # the documented loop over your functions raises the same error
+        raise CheckFailure(
+            f"{what}: the grader could not replay the documented loop: {why}"
+        ) from None
+    if isinstance(got, StudentFault):
+        raise CheckFailure(got.message)
+    result = expect_dict(got, ["params", "losses"], what="train_mlp")
+    hint = ("init_mlp(layer_sizes, seed); one np.random.default_rng(seed) made once; each epoch"
+            " a new permutation, every batch (the last, smaller one too) one step, the velocity"
+            " carried over all steps; each epoch's loss the batch losses weighted by batch size")
+    got_losses = expect_sequence(result["losses"], epochs, what="train_mlp: losses")
+    assert_close(np.asarray(got_losses, dtype=float), np.asarray(losses), inputs=what,
+                 what="train_mlp: losses, against the replay of the documented loop with your"
+                 " own init_mlp, mlp_loss_and_grads and sgd_momentum_step", hint=hint)
+    got_params = expect_dict(result["params"], list(params), what="train_mlp: params")
+    for key, value in params.items():
+        arr = expect_array(got_params[key], np.shape(value), what=f"train_mlp: params[{key!r}]")
+        assert_close(arr, value, inputs=what, hint=hint,
+                     what=f"train_mlp: final params[{key!r}], against the replay")
+
+
+def _blocks_are_right(student, activation: str) -> bool:
+    """The student's mlp_loss_and_grads and sgd_momentum_step agree with the reference on a
+    small probe, and init_mlp gives the documented keys and shapes (not all zeros)."""
+    sizes, n, seed, _ = BLOCK_PROBE
+    _, params, X, labels, _, _ = _net((sizes, n, seed, activation))
+    try:
+        _network_against_reference(
+            student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
+            params, X, labels, activation, "")
+        grads = {k: np.full_like(v, 0.5) for k, v in params.items()}
+        _compare(student.call("sgd_momentum_step", params, grads, grads, 0.1, 0.9),
+                 list(ref().sgd_momentum_step(params, grads, grads, 0.1, 0.9)),
+                 "sgd_momentum_step", "")
+        init = expect_dict(student.call("init_mlp", [3, 4, 5], 0), ["W1", "b1", "W2", "b2"],
+                           what="init_mlp")
+        for key, shape in (("W1", (3, 4)), ("b1", (4,)), ("W2", (4, 5)), ("b2", (5,))):
+            expect_array(init[key], shape, what=f"init_mlp: {key}")
+        return bool(np.any(init["W1"] != 0))
+    except (CheckFailure, StudentFault) as error:
+        if isinstance(error, StudentFault) and error.fatal:
+            raise
+        return False
+
+
+def carry_forward_training(student, got, X, labels, sizes, settings, *, failure) -> None:
+    """A failed training outcome keeps its points when the student's own blocks are wrong
+    (their tasks pay for it) and train_mlp is the documented loop over them."""
+    if _blocks_are_right(student, settings.get("activation", "relu")):
+        raise failure
+    try:
+        short = student.call("train_mlp", X, labels, sizes, REPLAY_EPOCHS, **settings)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        short = fault
+    try:
+        check_replay(student, short, X, labels, sizes, REPLAY_EPOCHS, settings,
+                     f"{REPLAY_EPOCHS} epochs of the same run")
+    except CheckFailure as why:
+        raise _with_note(failure, "your mlp_loss_and_grads, sgd_momentum_step or init_mlp is"
+                         " wrong (tasks 4.4, 4.5), and train_mlp is not the documented loop"
+                         f" over them either: {str(why).splitlines()[0]}") from None
+
+
+visible.CARRY_FORWARD.update({
+    "mlp_forward": carry_forward_forward,
+    "mlp_loss_and_grads": carry_forward_network,
+    "train_mlp": carry_forward_training,
+})
+
+
+@CHECKS.check(
+    task="4.6",
+    function="train_mlp",
+    name="follows the documented loop: losses and params match its replay with your functions",
+    timeout=60,
+)
+@for_all(
+    st.tuples(st.integers(0, 50), st.sampled_from([0.0, 0.9]),
+              st.sampled_from(["relu", "tanh", "sigmoid"]), st.sampled_from([16, 7, 50])),
+    max_examples=6,
+    describe=lambda ex: (f"50 samples, layers [3, 5, 3], 3 epochs, lr 0.3, batch_size {ex[3]},"
+                         f" momentum {ex[1]}, seed {ex[0]}, activation {ex[2]!r}"),
+)
+def training_replay(student, ex) -> None:
+    seed, momentum, activation, batch_size = ex
+    rng = np.random.default_rng(1000 + seed)
+    X = rng.normal(size=(50, 3))
+    labels = rng.integers(0, 3, size=50)
+    settings = dict(lr=0.3, batch_size=batch_size, momentum=momentum, seed=seed,
+                    activation=activation)
+    try:
+        got = student.call("train_mlp", X, labels, [3, 5, 3], 3, **settings)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        got = fault
+    check_replay(student, got, X, labels, [3, 5, 3], 3, settings, "")
+    if not isinstance(got, StudentFault):
+        again = student.call("train_mlp", X, labels, [3, 5, 3], 3, **settings)
+        _compare(again, got, "train_mlp called twice with the same seed", "")

@@ -46,4 +46,6 @@ def mistake_bound(Xb, y, w_star):
     for x_i, y_i in zip(Xb, y, strict=True):
         R = max(R, np.sqrt(sum(v * v for v in x_i)))
         gamma = min(gamma, y_i * sum(a * b for a, b in zip(w_star, x_i, strict=True)) / norm)
+    if norm == 0 or not gamma > 0:
+        raise ValueError("w_star does not separate the data: no bound")
     return float(R * R / (gamma * gamma))

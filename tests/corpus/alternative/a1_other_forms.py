@@ -20,5 +20,8 @@ def perceptron_update(w, x, y):
 
 
 def mistake_bound(Xb, y, w_star):
+    worst = np.min(y * (Xb @ w_star))
+    if worst <= 0:  # w* = 0 gives 0 too
+        raise ValueError(f"no bound: the smallest margin y w*.x is {worst}")
     R2 = np.max(np.einsum("ij,ij->i", Xb, Xb))
-    return float(R2 * (w_star @ w_star) / np.min(y * (Xb @ w_star)) ** 2)
+    return float(R2 * (w_star @ w_star) / worst**2)

@@ -1,8 +1,10 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a1_perceptron/perceptron.py
-# bug: tests y * (w @ x) < 0, so a point with w.x = 0 is not a mistake and w = 0 never learns
-# loses: 1.3 1.4
-# names: perceptron_update train_perceptron
+# bug: tests y * (w @ x) < 0, so a point with w.x = 0 is not a mistake and w = 0 never learns;
+#      the same test in the training loop gives what the loop gives with this perceptron_update,
+#      so only 1.3 pays for it (error carried forward)
+# loses: 1.3
+# names: perceptron_update
 def perceptron_update(w, x, y):
     return w + y * x if y * (w @ x) < 0 else w.copy()
 

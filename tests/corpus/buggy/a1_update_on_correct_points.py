@@ -1,8 +1,10 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a1_perceptron/perceptron.py
-# bug: updates on every point, correctly classified or not (forgets "only update on mistakes")
-# loses: 1.3 1.4
-# names: perceptron_update train_perceptron
+# bug: updates on every point, correctly classified or not (forgets "only update on mistakes");
+#      the training loop does the same, which is the loop run with this perceptron_update, so
+#      only 1.3 pays for it (error carried forward)
+# loses: 1.3
+# names: perceptron_update
 def perceptron_update(w, x, y):
     return w + y * x
 

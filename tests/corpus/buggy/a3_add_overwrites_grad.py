@@ -1,7 +1,8 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a3_backprop/engine.py
 # bug: __add__ and __mul__ assign (=) instead of accumulating (+=): fan-out loses gradient
-# loses: 3.1 3.5
+# (an op bug: backward() is judged on these very ops, so 3.5 keeps its points)
+# loses: 3.1
 # names: Value.__add__
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)

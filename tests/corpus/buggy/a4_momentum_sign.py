@@ -1,7 +1,7 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a4_mlp/mlp.py
 # bug: velocity update adds the gradient (v <- mu v + lr g): steps uphill
-# loses: 4.5 4.6
+# loses: 4.5
 # names: sgd_momentum_step
 def sgd_momentum_step(params, grads, velocity, lr, momentum=0.0):
     velocity = velocity or {}

@@ -1,0 +1,224 @@
+"""Error carried forward: the grader's compositions of a student's own building blocks.
+
+A fake student runs reference (or deliberately broken) code in this process, standing in for
+the worker, so the trusted-side composition is tested without a sandbox.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+import numpy as np
+import pytest
+from conftest import REFERENCE
+
+from autograder.checks import a3
+from autograder.compare import CheckFailure
+from autograder.sandboxed import fixtures
+from autograder.staff.hidden_checks import a4 as hidden_a4
+
+
+def _load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ENGINE = _load(REFERENCE / "a3_backprop" / "engine.py", "ecf_engine")
+MLP = _load(REFERENCE / "a4_mlp" / "mlp.py", "ecf_mlp")
+
+
+def _as_sent(value):
+    """What the protocol delivers: tuples as lists, numpy scalars as Python numbers."""
+    if isinstance(value, (tuple, list)):
+        return [_as_sent(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_sent(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class FakeStudent:
+    """Student.call / Student.graph over in-process modules (tests only)."""
+
+    def __init__(self, module=MLP, value=ENGINE.Value, **overrides):
+        self.module, self.value, self.overrides = module, value, overrides
+
+    def call(self, function, *args, **kwargs):
+        fn = self.overrides.get(function) or getattr(self.module, function)
+        return _as_sent(fn(*args, **kwargs))
+
+    def graph(self, spec, mode, function="Value"):
+        return fixtures.run_graph(self.value, spec, mode)
+
+
+class OverwritingTanh(ENGINE.Value):
+    """tanh's _backward assigns (=) and uses 1 - t instead of 1 - t**2."""
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = OverwritingTanh(t, (self,), "tanh")
+
+        def _backward():
+            self.grad = (1.0 - t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, ENGINE.Value) else OverwritingTanh(other)
+        out = OverwritingTanh(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+
+FAN_OUT = {
+    "inputs": {"x": 0.7},
+    "nodes": [
+        {"id": "t", "op": "tanh", "args": ["x"]},
+        {"id": "out", "op": "mul", "args": ["t", "x"]},
+    ],
+    "output": "out",
+}
+
+
+def test_locals_probes_are_affine_with_alpha_one_for_accumulating_ops():
+    got = fixtures.run_graph(ENGINE.Value, FAN_OUT, "locals")["locals"]["t"]
+    r1, r2, r3 = (probe["x"] for probe in got)
+    assert r3 - r1 == pytest.approx(1.0)  # += keeps the existing grad
+    assert r2 - r1 == pytest.approx(1 - math.tanh(0.7) ** 2)
+
+
+def test_composed_grads_equal_the_reference_backward():
+    spec = a3._chain_spec((2.0, 1.0, 0.5))
+    composed = a3.composed_grads(FakeStudent(), spec)
+    expected = fixtures.run_graph(ENGINE.Value, spec, "backward")["grads"]
+    assert composed == pytest.approx(expected, rel=1e-12)
+
+
+def test_composed_grads_follow_a_wrong_op_and_backward_passes_with_it():
+    student = FakeStudent(value=OverwritingTanh)
+    composed = a3.composed_grads(student, FAN_OUT)
+    truth = fixtures.run_graph(ENGINE.Value, FAN_OUT, "backward")["grads"]
+    assert composed["x"] != pytest.approx(truth["x"])  # the op is wrong ...
+    a3.check_backward(student, FAN_OUT)  # ... but backward() is right given it
+
+
+def test_a_wrong_backward_fails_against_the_composition():
+    engine = _load(REFERENCE / "a3_backprop" / "engine.py", "ecf_engine_forward_order")
+
+    def backward(self):
+        topo, seen = [], set()
+
+        def build(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for child in v._prev:
+                    build(child)
+                topo.append(v)
+
+        build(self)
+        for v in topo:
+            v.grad = 0.0
+        self.grad = 1.0
+        for v in topo:  # forward order: parents' grads not complete yet
+            v._backward()
+
+    engine.Value.backward = backward
+    spec = a3._chain_spec((0.3, -1.2, 0.8))
+    with pytest.raises(CheckFailure, match="Value.backward"):
+        a3.check_backward(FakeStudent(value=engine.Value), spec)
+
+
+def test_op_checks_judge_only_their_task_where_it_stands():
+    student = FakeStudent(value=OverwritingTanh)
+    a3.check_ops_in_graph(student, FAN_OUT, "3.1", "Value.__mul__")  # * is right
+    with pytest.raises(CheckFailure, match=r"d t / d x"):
+        a3.check_ops_in_graph(student, FAN_OUT, "3.4", "Value.tanh")
+
+
+def _net():
+    _, params, X, labels, _, _ = a4_net()
+    return params, X, labels
+
+
+def a4_net():
+    from autograder.checks.a4 import _net as net
+
+    return net(([4, 5, 2], 6, 3, "tanh"))
+
+
+def test_composed_network_equals_the_reference_network():
+    params, X, labels = _net()
+    loss, grads = hidden_a4.compose_network(FakeStudent(), params, X, labels, "tanh")
+    ref_loss, ref_grads = MLP.mlp_loss_and_grads(params, X, labels, "tanh")
+    assert loss == pytest.approx(ref_loss)
+    for key, value in ref_grads.items():
+        np.testing.assert_allclose(grads[key], value, rtol=1e-12)
+
+
+def test_network_right_given_a_wrong_linear_backward_passes():
+    def wrong_backward(dout, x, W, b):
+        return dout @ W.T, x.T @ dout, dout.sum(axis=1)  # db over the wrong axis
+
+    def network(params, X, labels, activation="relu"):  # the reference's loop, over it
+        original = MLP.linear_backward
+        MLP.linear_backward = wrong_backward
+        try:
+            return MLP.mlp_loss_and_grads(params, X, labels, activation)
+        finally:
+            MLP.linear_backward = original
+
+    student = FakeStudent(linear_backward=wrong_backward, mlp_loss_and_grads=network)
+    params, X, labels = _net()
+    got = student.call("mlp_loss_and_grads", params, X, labels, activation="tanh")
+    hidden_a4.carry_forward_network(student, got, params, X, labels, "tanh",
+                                    failure=CheckFailure("strict check failed"))
+    wrong = (got[0], {**got[1], "W1": got[1]["W1"] * 2})
+    with pytest.raises(CheckFailure, match="mistake is in mlp_loss_and_grads itself"):
+        hidden_a4.carry_forward_network(student, wrong, params, X, labels, "tanh",
+                                        failure=CheckFailure("strict check failed"))
+
+
+def _data():
+    rng = np.random.default_rng(4)
+    return rng.normal(size=(23, 3)), rng.integers(0, 3, size=23)
+
+
+SETTINGS = dict(lr=0.3, batch_size=5, momentum=0.9, seed=2, activation="tanh")
+
+
+def test_replay_of_the_reference_matches_its_train_mlp():
+    X, y = _data()
+    student = FakeStudent()
+    got = student.call("train_mlp", X, y, [3, 4, 3], 3, **SETTINGS)
+    hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")
+
+
+def test_replay_catches_a_velocity_reset_every_step():
+    X, y = _data()
+    honest_step = MLP.sgd_momentum_step
+
+    def reset_velocity(params, grads, velocity, lr, momentum=0.0):
+        return honest_step(params, grads, None, lr, momentum)
+
+    def train(*args, **kwargs):
+        original = MLP.sgd_momentum_step
+        MLP.sgd_momentum_step = reset_velocity
+        try:
+            return MLP.train_mlp(*args, **kwargs)
+        finally:
+            MLP.sgd_momentum_step = original
+
+    student = FakeStudent(train_mlp=train)
+    got = student.call("train_mlp", X, y, [3, 4, 3], 3, **SETTINGS)
+    with pytest.raises(CheckFailure, match="replay of the documented loop"):
+        hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")
