@@ -374,3 +374,39 @@ def test_cpu_limit_warns_with_sigxcpu_before_the_hard_kill(worker):
     soft, hard = worker.call("limits", "cpu")
     assert soft == sandbox.CPU_LIMIT_SECONDS
     assert hard == soft + sandbox.CPU_GRACE_SECONDS
+
+
+# ---- the isolation verdict (probes.py): what a worker's hello makes of the grading
+
+
+def _hello(**probes):
+    return {"hello": 1, "layers": {"landlock": "abi 7", "seccomp": "on"},
+            "probes": {"read the reference": "blocked: EACCES", **probes}}
+
+
+def test_a_blocked_worker_reports_its_layers_as_the_mode(monkeypatch):
+    from autograder.isolation import probes
+
+    monkeypatch.setattr(probes, "_last", {})
+
+    assert probes.verdict(_hello(), "uid", 60001, guard=True) == "landlock+seccomp+uid"
+    assert probes.verdict(_hello(), "bwrap", 60001, guard=True) == "bwrap+landlock+seccomp"
+    bare = {"hello": 1, "layers": {"landlock": "unavailable: ENOSYS"}, "probes": {}}
+    assert probes.verdict(bare, "rlimits", None, guard=True) == "rlimits"
+
+
+def test_an_exposed_worker_refuses_only_with_hidden_checks_and_unless_accepted(monkeypatch):
+    from autograder.grade import NotGraded
+    from autograder.isolation import probes
+
+    monkeypatch.delenv(probes.ACCEPT_ENV, raising=False)
+    monkeypatch.setattr(probes, "_last", {})  # the process's measurement is restored after
+    hello = _hello(**{"signal the grader": "exposed"})
+    with pytest.raises(NotGraded, match="cannot hide the reference.*signal the grader"):
+        probes.verdict(hello, "uid", 60001, guard=True)
+    visible_only = probes.verdict(hello, "uid", 60001, guard=False)
+    assert visible_only == "landlock+seccomp+uid (the worker could signal the grader)"
+    monkeypatch.setenv(probes.ACCEPT_ENV, "1")
+    accepted = probes.verdict(hello, "uid", 60001, guard=True)
+    assert "EXPOSED, accepted by BACKPROP_LAB_ACCEPT_EXPOSURE=1" in accepted
+    assert sandbox.describe_isolation()["mode"] == accepted  # what every result states

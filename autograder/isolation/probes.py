@@ -45,27 +45,35 @@ def _listener() -> socket.socket:
     return sock
 
 
-def _reference_files() -> tuple[Path | None, Path | None]:
-    """(a reference module, a hidden-check module) of this machine, when present."""
+def _reference_files() -> tuple[list[Path], Path | None]:
+    """(a module of each reference folder on this machine that the kit knows of: the one in
+    use and the checkout's, a hidden-check module) when present."""
     kit = Path(autograder.__file__).resolve().parent
+    roots = [kit.parent / "reference_solution"]
     try:
-        from autograder.staff.reference import reference_root
+        from autograder.staff.reference import ReferenceMissing, reference_root
 
-        root = reference_root()
+        try:
+            roots.insert(0, reference_root())
+        except ReferenceMissing:
+            pass
     except ImportError:  # a student bundle: no staff package, no reference
-        root = kit.parent / "reference_solution"
-    reference = next(iter(sorted(root.glob("a*/*.py"))), None) if root.is_dir() else None
+        pass
+    references = []
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        found = sorted(root.glob("a*/*.py")) if root.is_dir() else []
+        if found:
+            references.append(found[0])
     hidden = next(iter(sorted((kit / "staff" / "hidden_checks").glob("a*.py"))), None)
-    return reference, hidden
+    return references, hidden
 
 
 def targets() -> list[dict]:
     """The probes for a fresh worker: name (as a student-facing phrase), op, target."""
     kit = Path(autograder.__file__).resolve().parent
-    reference, hidden = _reference_files()
-    found = []
-    if reference is not None:
-        found.append({"name": "read the reference", "op": "read", "target": str(reference)})
+    references, hidden = _reference_files()
+    found = [{"name": "read the reference" if i == 0 else "read another copy of the reference",
+              "op": "read", "target": str(path)} for i, path in enumerate(references)]
     if hidden is not None:
         found.append({"name": "read the hidden checks", "op": "read", "target": str(hidden)})
     results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()

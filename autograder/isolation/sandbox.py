@@ -461,6 +461,14 @@ def describe_isolation() -> dict:
     if measured:
         info.update(mode=measured["isolation"], base=base, layers=measured["layers"],
                     probes=measured["probes"])
+        landlock_state = measured["layers"].get("landlock", "not requested")
+        seccomp_state = measured["layers"].get("seccomp", "not requested")
+        (info["stops"] if landlock_state.startswith("abi") else info["does_not_stop"]).append(
+            f"Landlock ({landlock_state}): filesystem allow-list, no TCP, no signals out")
+        (info["stops"] if seccomp_state == "on" else info["does_not_stop"]).append(
+            f"seccomp ({seccomp_state}): no sockets but AF_UNIX, no ptrace, namespaces, mounts")
+        if measured["exposed"]:
+            info["does_not_stop"].append("REACHED by the worker: " + ", ".join(measured["exposed"]))
     return info
 
 
@@ -488,7 +496,7 @@ def _describe_base(mode: str, reason: str) -> dict:
         stops += [f"a separate uid {SLOT_UID_BASE}+slot: cannot signal or write the grader",
                   "network and signals: own net and pid namespaces (unshare)" if unshare_prefix()
                   else "network: NOT isolated (unshare unavailable)"]
-        gaps += ["WORLD-READABLE FILES (the reference solution in the repo!) are readable"]
+        gaps += ["without Landlock: WORLD-READABLE FILES (a readable reference!) are readable"]
     else:
         gaps += ["NO ISOLATION: student code runs as the grader's user (root here: "
                  f"{root}); it can read and "
