@@ -11,6 +11,7 @@ isolation every result reports.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import socket
 from pathlib import Path
@@ -50,15 +51,15 @@ def _reference_files() -> tuple[list[Path], Path | None]:
     use and the checkout's, a hidden-check module) when present."""
     kit = Path(autograder.__file__).resolve().parent
     roots = [kit.parent / "reference_solution"]
-    try:
-        from autograder.staff.reference import ReferenceMissing, reference_root
-
+    try:  # by name, as grade.py does: the student bundle has no staff package
+        reference = importlib.import_module("autograder.staff.reference")
+    except ImportError:
+        reference = None
+    if reference is not None:
         try:
-            roots.insert(0, reference_root())
-        except ReferenceMissing:
+            roots.insert(0, reference.reference_root())
+        except reference.ReferenceMissing:
             pass
-    except ImportError:  # a student bundle: no staff package, no reference
-        pass
     references = []
     for root in dict.fromkeys(r.resolve() for r in roots):
         found = sorted(root.glob("a*/*.py")) if root.is_dir() else []
