@@ -419,6 +419,9 @@ def test_grade_all_command_scopes_csv_and_refuses_bad_outputs_before_grading(tmp
     no_ref = grade_all("--assignment", "a1", "--reference", str(tmp_path / "class"))
     assert no_ref.returncode == 3 and no_ref.stderr.count("\n") == 1
     assert "not graded" in no_ref.stderr
+    refused = {row.student: row for row in batch.iter_rows(book) if row.scope == "a1"}
+    assert refused and all(r.status == "error" and "not graded" in r.reason
+                           for r in refused.values())  # an error row each, never a score
     done = grade_all("--assignment", "a1", "--student", "bob", "--csv", str(tmp_path / "g.csv"))
     assert done.returncode == 0, done.stderr
     table = _csv(tmp_path / "g.csv")

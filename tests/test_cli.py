@@ -163,3 +163,23 @@ def test_demo_grades_freshly_generated_stubs_not_the_working_copy(tmp_path):
     total = _readme_total()
     assert re.search(rf"^ +0 / {total} .* generated stubs$", done.stdout, re.M), done.stdout
     assert re.search(rf"^ +{total} / {total} .* reference solution$", done.stdout, re.M)
+
+
+# --------------------------------------------------------------------------- gradescope --reference
+
+
+def test_gradescope_packs_the_reference_named_by_option(tmp_path):
+    import zipfile
+
+    mine = tmp_path / "my_reference"
+    shutil.copytree(REFERENCE, mine, ignore=shutil.ignore_patterns("__pycache__"))
+    module = mine / "a1_perceptron" / "perceptron.py"
+    module.write_text(module.read_text() + "\n# this term's reference\n")
+    done = _autograder("gradescope", "--out", tmp_path / "ag.zip", "--reference", mine)
+    assert done.returncode == 0, done.stderr
+    packed = zipfile.ZipFile(tmp_path / "ag.zip").read(
+        "reference_solution/a1_perceptron/perceptron.py")
+    assert packed.decode().endswith("# this term's reference\n")
+    empty = _autograder("gradescope", "--out", tmp_path / "no.zip", "--reference", tmp_path / "x")
+    assert empty.returncode == 2 and len(empty.stderr.strip().splitlines()) == 1
+    assert "--reference" in empty.stderr and not (tmp_path / "no.zip").exists()

@@ -119,7 +119,7 @@ def test_a_module_whose_every_function_returns_garbage_earns_nothing(folder, gar
 
     from autograder.staff import reference
 
-    module = {v: k for k, v in reference.MODULE_FOLDERS.items()}[folder]
+    module = {v: k for k, v in reference.module_folders().items()}[folder]
     ref = reference.load(module)
     names = [n for n, f in vars(ref).items()
              if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == ref.__name__]

@@ -81,6 +81,53 @@ def fn(name: str, params: dict | None = None) -> tuple[FnRef, FnRef]:
     return FnRef(name, "f", params or {}), FnRef(name, "grad", params or {})
 
 
+HESSIAN_CARRIED_RTOL = 1e-6
+"""A numerical_hessian built from the student's own numerical_gradient, against the same
+differences taken here from that gradient: equal up to rounding of the subtraction."""
+
+
+def carry_forward_hessian(student, got: np.ndarray, f: FnRef, x: np.ndarray,
+                          h: float = 1e-4) -> None:
+    """Raise CarriedForward when a Hessian is exactly the (symmetrised) central difference of
+    the student's OWN wrong numerical_gradient (task 2.1): (g(x + h e_j) - g(x - h e_j)) / 2h,
+    the inner gradient with the same h or its documented default 1e-5."""
+    f_py, _ = make_function(f.name, f.params)
+    try:
+        here = student.call("numerical_gradient", f, x, h)
+        if not _right_gradient(here, f_py, x, h):
+            for inner in (h, 1e-5):
+                columns = []
+                for e in h * np.eye(x.size):
+                    plus = student.call("numerical_gradient", f, x + e, inner)
+                    minus = student.call("numerical_gradient", f, x - e, inner)
+                    if not all(_plain_vector(g, x.shape) for g in (plus, minus)):
+                        return
+                    columns.append((plus - minus) / (2 * h))
+                H = np.array(columns).T
+                carried = (H + H.T) / 2
+                scale = max(1.0, float(np.max(np.abs(carried))))
+                if np.allclose(got, carried, rtol=HESSIAN_CARRIED_RTOL,
+                               atol=HESSIAN_CARRIED_RTOL * scale):
+                    raise CarriedForward(
+                        "numerical_hessian agrees with the central difference of your"
+                        " numerical_gradient (task 2.1): its points are lost there, not here."
+                    )
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+
+
+def _plain_vector(value, shape) -> bool:
+    return (isinstance(value, np.ndarray) and value.shape == shape and value.dtype.kind == "f"
+            and bool(np.all(np.isfinite(value))))
+
+
+def _right_gradient(value, f_py, x, h) -> bool:
+    """Whether the student's numerical_gradient is the central difference here."""
+    return _plain_vector(value, x.shape) and bool(
+        np.allclose(value, central_difference(f_py, x, h), rtol=1e-6, atol=NUMERIC_ATOL))
+
+
 def descent(student, f: FnRef, grad: FnRef, x0: np.ndarray, step: float, **kwargs) -> dict:
     """Call gradient_descent and validate the shapes and types of its result."""
     what = f"gradient_descent({f.name}, x0, step_size={step})"
@@ -354,6 +401,7 @@ def hessian_lecture(student):
     x = np.array([-1.0, -1.0, -1.0])
     got = student.call_unmutated("numerical_hessian", LECTURE_3, x)
     got = expect_array(got, (3, 3), what="numerical_hessian(f, x)")
+    carry_forward_hessian(student, got, LECTURE_3, x)
     what = "numerical_hessian(lecture 000's 3-variable f, (-1, -1, -1))"
     if not np.array_equal(got, got.T):
         raise CheckFailure(f"{what} is not symmetric: compute H[i, j] for i <= j and mirror it.")
@@ -375,6 +423,7 @@ def hessian_rosenbrock(student, x):
     # Rosenbrock entries reach ~1e3 here; HESSIAN_ATOL relative to that scale.
     got = student.call("numerical_hessian", FnRef("rosenbrock", "f", {}), x)
     got = expect_array(got, (x.size, x.size), what="numerical_hessian(f, x)")
+    carry_forward_hessian(student, got, FnRef("rosenbrock", "f", {}), x)
     exact = make_hessian("rosenbrock")(x)
     assert_close(
         got, exact, what="numerical_hessian(f, x)", inputs=f"f = rosenbrock, x = {x}",
@@ -610,6 +659,7 @@ def hessian_uses_h(student):
             student.call("numerical_hessian", FnRef("sum_sin", "f", params), x, h=0.05),
             (x.size, x.size), what="numerical_hessian(f, x, h=0.05)",
         )
+        carry_forward_hessian(student, got, FnRef("sum_sin", "f", params), x, 0.05)
         assert_close(
             got, four_point_hessian(f_py, x, 0.05), what="numerical_hessian(f, x, h=0.05)",
             inputs=f"f = sum(sin(3 x_i)) + ||x||^2 / 2, x = {x}", atol=1e-7,

@@ -51,7 +51,7 @@ def _reference_files() -> tuple[list[Path], Path | None]:
     use and the checkout's, a hidden-check module) when present."""
     kit = Path(autograder.__file__).resolve().parent
     roots = [kit.parent / "reference_solution"]
-    try:  # by name, as grade.py does: the student bundle has no staff package
+    try:  # by name: shipped code never imports the reference loader (release's leak check)
         reference = importlib.import_module("autograder.staff.reference")
     except ImportError:
         reference = None
@@ -59,7 +59,7 @@ def _reference_files() -> tuple[list[Path], Path | None]:
         try:
             roots.insert(0, reference.reference_root())
         except reference.ReferenceMissing:
-            pass
+            pass  # visible-only grading needs no reference; the checkout's copy is probed
     references = []
     for root in dict.fromkeys(r.resolve() for r in roots):
         found = sorted(root.glob("a*/*.py")) if root.is_dir() else []

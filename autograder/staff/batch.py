@@ -42,6 +42,7 @@ from autograder.grade import (
     SUBMISSION_BUDGET_SECONDS,
     AssignmentResult,
     GradingError,
+    NotGraded,
     SubmissionResult,
     TaskResult,
 )
@@ -368,13 +369,17 @@ def grade_one(path: str, only: list[str], slot: int, reference: str | None = Non
 def resolve_reference(explicit: Path | str | None) -> str:
     """The batch's reference solution, found once before anything is graded (NotGraded if
     there is none: every hidden check would otherwise be a grader fault)."""
-    from autograder.grade import NotGraded
     from autograder.staff import reference
 
     try:
         return str(reference.locate(explicit))
     except reference.ReferenceMissing as error:
         raise NotGraded(str(error)) from None
+
+
+def refuse_to_grade(reason: str, path: str, only: list[str], slot: int) -> dict:
+    """The grader of a batch that cannot grade (no reference): an error row per submission."""
+    raise NotGraded(reason)
 
 
 def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
@@ -562,7 +567,10 @@ def run_batch(
     class, so their rows match everyone else's). The default grader's reference solution is
     resolved once, here, before anything is graded."""
     if grader is grade_one:
-        grader = partial(grade_one, reference=resolve_reference(reference))
+        try:
+            grader = partial(grade_one, reference=resolve_reference(reference))
+        except NotGraded as error:  # every submission gets its error row, none a score
+            grader = partial(refuse_to_grade, error.reason)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
         layout, submissions = discover(Path(directory), Path(staging))
         if not submissions:
@@ -585,7 +593,8 @@ def run_batch(
                 hashes[sub.student] = content_hash(sub.source)
                 row = recorded.get(sub.student)
                 fresh = row is not None and row.content_hash == hashes[sub.student]
-                if not fresh or (retry_errors and row.status == "error"):
+                grader_fault = row is not None and row.reason.startswith("not graded")
+                if not fresh or grader_fault or (retry_errors and row.status == "error"):
                     todo.append(sub)
             summary = BatchSummary(
                 len(submissions), len(submissions) - len(todo), 0, 0, scope, layout
@@ -806,6 +815,11 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         n = export_csv(args.gradebook, args.csv, summary.scope, args.student)
         print(f"Class table ({n} students): {args.csv}")
+    try:
+        resolve_reference(args.reference)
+    except NotGraded as error:  # every submission got an error row; the batch says why once
+        print(f"autograder: {error}", file=sys.stderr)
+        return NotGraded.EXIT_STATUS
     return 0
 
 

@@ -153,23 +153,40 @@ def kit_files(repo_root: Path = REPO_ROOT) -> list[Path]:
 
 
 def build_zip(out: Path, repo_root: Path = REPO_ROOT, assignments: list[str] | None = None,
-              hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> int:
-    """Write the Gradescope autograder zip; returns the number of entries."""
+              hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY,
+              reference: Path | None = None) -> int:
+    """Write the Gradescope autograder zip; returns the number of entries. ``reference``
+    (``--reference DIR``) is packed as the zip's reference_solution/ instead of the checkout's."""
     if hidden_visibility not in HIDDEN_VISIBILITIES:
         raise GradingError(f"--hidden-visibility {hidden_visibility!r}: choose from "
                            f"{', '.join(HIDDEN_VISIBILITIES)}.")
     repo_root = Path(repo_root)
-    if not (repo_root / "reference_solution").is_dir():
+    if reference is not None:
+        from autograder.staff.reference import ReferenceMissing, locate
+
+        try:
+            reference = locate(reference)
+        except ReferenceMissing as error:
+            raise GradingError(f"--reference: {error}") from None
+    elif not (repo_root / "reference_solution").is_dir():
         raise GradingError(
             f"{repo_root}/reference_solution is missing: the Gradescope zip needs the reference"
             " (hidden checks). Build it from the instructor's checkout, not a student bundle."
         )
     files = kit_files(repo_root)
+    sources = {rel: repo_root / rel for rel in files}
+    if reference is not None:
+        sources = {rel: path for rel, path in sources.items()
+                   if rel.parts[0] != "reference_solution"}
+        for path in sorted(reference.rglob("*")):
+            rel = Path("reference_solution") / path.relative_to(reference)
+            if path.is_file() and not _excluded(rel):
+                sources[rel] = path
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
-        for rel in files:
-            _add_text_bytes(archive, rel.as_posix(), (repo_root / rel).read_bytes())
+        for rel in sorted(sources):
+            _add_text_bytes(archive, rel.as_posix(), sources[rel].read_bytes())
         if not (repo_root / "README.md").is_file():  # pyproject.toml names it: pip needs it
             _add_text(archive, "README.md", "# Backprop Lab (Gradescope autograder)\n")
         _add_text(archive, "setup.sh", SETUP_SH, executable=True)
@@ -401,11 +418,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="when students see the hidden checks' failing inputs (before: only how many"
         " failed per task; the score counts them either way). Default: after_due_date",
     )
+    parser.add_argument(
+        "--reference", type=Path, metavar="DIR",
+        help="the reference solution to pack (default: this checkout's reference_solution/)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     count = build_zip(args.out, assignments=args.assignment,
-                      hidden_visibility=args.hidden_visibility)
+                      hidden_visibility=args.hidden_visibility, reference=args.reference)
     print(f"Gradescope autograder written to {args.out} ({count} files).")
     print("Upload it under Configure Autograder (Ubuntu base image); students upload their .py")
     print("files (e.g. perceptron.py) or their assignment folders.")

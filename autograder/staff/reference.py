@@ -100,13 +100,20 @@ def use(folder: Path | str) -> None:
 
 
 def reference_root() -> Path:
-    """The reference in use: the one ``use()`` chose, else ``locate()``'s."""
-    return _active if _active is not None else locate()
+    """The reference in use: the one ``use()`` chose, else ``locate()``'s, else (none found)
+    the first place looked, which does not exist: callers that only probe get a path."""
+    if _active is not None:
+        return _active
+    try:
+        return locate()
+    except ReferenceMissing:
+        return candidates()[0][1]
 
 
 def load(module: str) -> ModuleType:
-    """The reference module ``module`` (e.g. "perceptron"), imported once per folder."""
-    return _load(reference_root(), module)
+    """The reference module ``module`` (e.g. "perceptron"), imported once per folder;
+    ReferenceMissing (where it looked, what to do) when there is none."""
+    return _load(_active if _active is not None else locate(), module)
 
 
 @cache
@@ -132,8 +139,4 @@ def missing(explicit: Path | str | None = None) -> str:
 
 def available() -> bool:
     """True when a reference solution can be found (instructor's checkout, CI, Gradescope)."""
-    try:
-        reference_root()
-    except ReferenceMissing:
-        return False
-    return True
+    return not missing()

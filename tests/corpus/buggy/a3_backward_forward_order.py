@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: backward() runs the _backward closures in topological (not reverse) order
 # loses: 3.5
-# also_loses: 3.1 3.2 3.3 3.4 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.backward
 def _buggy_backward(self):
     topo, visited = [], set()

@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: cos's local derivative is +sin instead of -sin
 # loses: 3.3
-# also_loses: 3.5 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.cos
 import math as _math
 

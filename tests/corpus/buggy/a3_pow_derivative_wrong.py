@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: __pow__'s local derivative is k * a**k (exponent not lowered)
 # loses: 3.2
-# also_loses: 3.3 3.5 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.__pow__
 def _buggy_pow(self, k):
     out = Value(self.data**k, (self,), f"**{k}")

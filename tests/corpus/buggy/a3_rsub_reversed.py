@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: __rsub__ computes self - other instead of other - self (1 - v gives v - 1)
 # loses: 3.1
-# also_loses: 3.5 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.__rsub__
 def _buggy_rsub(self, other):
     return self - other

@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: sigmoid's local derivative is s instead of s * (1 - s)
 # loses: 3.4
-# also_loses: 3.5 (temporary: A3 error carried forward: the op's checks go through backward()/other ops (branch ecf))
 # names: Value.sigmoid
 import math as _math
 

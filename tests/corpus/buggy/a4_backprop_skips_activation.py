@@ -2,7 +2,6 @@
 # target: a4_mlp/mlp.py
 # bug: mlp_loss_and_grads forgets the activation's derivative between layers
 # loses: 4.4
-# also_loses: 4.6 (temporary: A4 error carried forward: the integration task uses this building block (branch ecf))
 # names: mlp_loss_and_grads
 def mlp_loss_and_grads(params, X, labels, activation="relu"):
     act, _ = ACTIVATIONS[activation]

@@ -2,7 +2,6 @@
 # target: a4_mlp/mlp.py
 # bug: softmax_cross_entropy sums over the batch instead of averaging (loss and gradient)
 # loses: 4.3
-# also_loses: 4.4 4.6 (temporary: A4 error carried forward: the integration task uses this building block (branch ecf))
 # names: softmax_cross_entropy
 def softmax_cross_entropy(logits, labels):
     n = logits.shape[0]

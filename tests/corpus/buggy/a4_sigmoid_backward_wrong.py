@@ -2,7 +2,6 @@
 # target: a4_mlp/mlp.py
 # bug: sigmoid_backward multiplies by s instead of s * (1 - s)
 # loses: 4.2
-# also_loses: 4.4 (temporary: A4 error carried forward: the integration task uses this building block (branch ecf))
 # names: sigmoid_backward
 def sigmoid_backward(dout, x):
     return dout * sigmoid_forward(x)

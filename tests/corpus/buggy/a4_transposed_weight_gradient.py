@@ -2,7 +2,6 @@
 # target: a4_mlp/mlp.py
 # bug: dW returned transposed, shape (M, D) instead of (D, M)
 # loses: 4.1
-# also_loses: 4.4 4.5 4.6 (temporary: A4 error carried forward: the integration task uses this building block (branch ecf))
 # names: linear_backward
 def linear_backward(dout, x, W, b):
     return dout @ W.T, (x.T @ dout).T, dout.sum(axis=0)
