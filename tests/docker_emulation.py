@@ -55,10 +55,11 @@ def hide(directories: list[str], keep: list[str]) -> None:
     """Empty tmpfs over each directory, then `keep` bound back at its own path, in a mount
     namespace of this process only."""
     libc = ctypes.CDLL(None, use_errno=True)
-    kept = [(path, os.open(path, os.O_PATH)) for path in keep]  # before they are covered
     if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(None, b"/", None, MS_REC | MS_PRIVATE,
                                                      None) != 0:
         raise OSError(ctypes.get_errno(), "private mount namespace")
+    # opened in the new namespace (a bind source must be in it), before they are covered
+    kept = [(path, os.open(path, os.O_PATH)) for path in keep]
     for path in directories:
         if libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, TMPFS_OPTIONS) != 0:
             raise OSError(ctypes.get_errno(), f"tmpfs over {path}")

@@ -153,6 +153,10 @@ def test_buggy_folder_upload_scores_between_zero_and_max(autograder_zip, tmp_pat
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert "1.2" in [t["number"] for t in failed]
     assert "predict" in next(t["output"] for t in failed if t["number"] == "1.2")
+    early = [t for t in results["tests"] if t["visibility"] == "visible"]
+    assert early and all("[hidden check]" not in t["output"] for t in early)
+    later = {t["visibility"] for t in results["tests"]} - {"visible"}
+    assert later <= {gradescope.DEFAULT_HIDDEN_VISIBILITY}
 
 
 def test_an_upload_with_nothing_to_grade_still_writes_valid_results(autograder_zip, tmp_path):
@@ -171,3 +175,39 @@ def test_a_broken_kit_still_writes_valid_results(autograder_zip, tmp_path):
     results = _run_autograder(root)
     assert results["score"] == 0
     assert "could not start" in results["output"]
+
+
+def _task_with_hidden_failure():
+    from autograder.grade import AssignmentResult, CheckResult, SubmissionResult, TaskResult
+
+    checks = [CheckResult("shown ok", "predict", False, True),
+              CheckResult("shown bad", "predict", False, False, "VISIBLE-MESSAGE"),
+              CheckResult("hidden bad", "predict", True, False, "HIDDEN-INPUT x=[1, 2]"),
+              CheckResult("hidden ok", "predict", True, True)]
+    task = TaskResult("a1", "1.2", "predict", 4.0, checks)
+    return SubmissionResult("s", [AssignmentResult("a1", "a1_perceptron", "t", [task])]), task
+
+
+@pytest.mark.parametrize("visibility", gradescope.HIDDEN_VISIBILITIES)
+def test_hidden_checks_show_only_how_many_failed_until_the_configured_visibility(visibility):
+    result, task = _task_with_hidden_failure()
+    tests = gradescope.split_tests(result, visibility)
+    shown, summary, full = tests
+    assert (shown["score"], shown["max_score"], shown["visibility"]) == (1.0, 2.0, "visible")
+    assert "VISIBLE-MESSAGE" in shown["output"] and "HIDDEN" not in shown["output"]
+    assert (summary["score"], summary["max_score"], summary["visibility"]) == (1.0, 2.0, "visible")
+    assert summary["output"] == "1 of 2 hidden checks failed."
+    assert (full["score"], full["max_score"], full["visibility"]) == (0.0, 0.0, visibility)
+    assert "HIDDEN-INPUT x=[1, 2]" in full["output"]
+    assert sum(t["score"] for t in tests) == task.score  # the score counts the hidden checks
+    validate({"score": result.score, "tests": tests})
+
+
+def test_zip_records_the_hidden_visibility_and_refuses_an_unknown_one(tmp_path):
+    out = tmp_path / "a.zip"
+    gradescope.build_zip(out, hidden_visibility="after_published")
+    with zipfile.ZipFile(out) as archive:
+        config = json.loads(archive.read(gradescope.CONFIG_NAME))
+    assert config["hidden_visibility"] == "after_published"
+    with pytest.raises(gradescope.GradingError, match="--hidden-visibility 'soon'"):
+        gradescope.build_zip(out, hidden_visibility="soon")

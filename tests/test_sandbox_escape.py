@@ -253,6 +253,15 @@ def test_namespaces_ptrace_io_uring_bpf_and_mount_are_refused(worker):
         assert (ret, err) == (-1, 1), f"{name}: returned {ret}, errno {err}"
 
 
+def test_the_submission_copy_is_readable_by_its_own_slot_only(worker):
+    """Without Landlock, another student's worker (another slot uid) must not read it."""
+    need_slot_uid(worker)
+    for path in [worker.workdir / "submission", *(worker.workdir / "submission").rglob("*")]:
+        info = path.stat()
+        assert (info.st_uid, info.st_gid) == (0, worker.slot_uid), path
+        assert not info.st_mode & 0o007 and not info.st_mode & 0o222 & ~0o200, path
+
+
 def test_symlinks_in_the_submission_are_not_followed(worker, secret):
     skipped = worker.copy_report.skipped
     assert any(s.startswith("answers.py (symbolic link") for s in skipped)

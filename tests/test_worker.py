@@ -390,3 +390,39 @@ def test_graph_chain_and_locals_modes_through_the_sandbox(worker):
     local = worker.graph("engine", {**spec, "nodes": spec["nodes"][:1], "output": "c",
                                     "seed": 2.0, "preset": 0.5}, "local")
     assert local["grads"] == {"a": 0.5 + 2 * -3.0, "b": 0.5 + 2 * 2.0}
+
+
+# ---- the isolation verdict (probes.py): what a worker's hello makes of the grading
+
+
+def _hello(**probes):
+    return {"hello": 1, "layers": {"landlock": "abi 7", "seccomp": "on"},
+            "probes": {"read the reference": "blocked: EACCES", **probes}}
+
+
+def test_a_blocked_worker_reports_its_layers_as_the_mode(monkeypatch):
+    from autograder.isolation import probes
+
+    monkeypatch.setattr(probes, "_last", {})
+
+    assert probes.verdict(_hello(), "uid", 60001, guard=True) == "landlock+seccomp+uid"
+    assert probes.verdict(_hello(), "bwrap", 60001, guard=True) == "bwrap+landlock+seccomp"
+    bare = {"hello": 1, "layers": {"landlock": "unavailable: ENOSYS"}, "probes": {}}
+    assert probes.verdict(bare, "rlimits", None, guard=True) == "rlimits"
+
+
+def test_an_exposed_worker_refuses_only_with_hidden_checks_and_unless_accepted(monkeypatch):
+    from autograder.grade import NotGraded
+    from autograder.isolation import probes
+
+    monkeypatch.delenv(probes.ACCEPT_ENV, raising=False)
+    monkeypatch.setattr(probes, "_last", {})  # the process's measurement is restored after
+    hello = _hello(**{"signal the grader": "exposed"})
+    with pytest.raises(NotGraded, match="cannot hide the reference.*signal the grader"):
+        probes.verdict(hello, "uid", 60001, guard=True)
+    visible_only = probes.verdict(hello, "uid", 60001, guard=False)
+    assert visible_only == "landlock+seccomp+uid (the worker could signal the grader)"
+    monkeypatch.setenv(probes.ACCEPT_ENV, "1")
+    accepted = probes.verdict(hello, "uid", 60001, guard=True)
+    assert "EXPOSED, accepted by BACKPROP_LAB_ACCEPT_EXPOSURE=1" in accepted
+    assert sandbox.describe_isolation()["mode"] == accepted  # what every result states

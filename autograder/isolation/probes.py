@@ -46,31 +46,35 @@ def _listener() -> socket.socket:
     return sock
 
 
-def _reference_files() -> tuple[Path | None, Path | None]:
-    """(a reference module, a hidden-check module) of this machine, when present."""
+def _reference_files() -> tuple[list[Path], Path | None]:
+    """(a module of each reference folder on this machine that the kit knows of: the one in
+    use and the checkout's, a hidden-check module) when present."""
     kit = Path(autograder.__file__).resolve().parent
-    root = kit.parent / "reference_solution"  # a student bundle: no staff package
+    roots = [kit.parent / "reference_solution"]
     try:  # by name: shipped code never imports the reference loader (release's leak check)
-        loader = importlib.import_module("autograder.staff.reference")
+        reference = importlib.import_module("autograder.staff.reference")
     except ImportError:
-        loader = None
-    if loader is not None:
+        reference = None
+    if reference is not None:
         try:
-            root = loader.reference_root()
-        except loader.ReferenceMissing:
+            roots.insert(0, reference.reference_root())
+        except reference.ReferenceMissing:
             pass  # visible-only grading needs no reference; the checkout's copy is probed
-    reference = next(iter(sorted(root.glob("a*/*.py"))), None) if root.is_dir() else None
+    references = []
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        found = sorted(root.glob("a*/*.py")) if root.is_dir() else []
+        if found:
+            references.append(found[0])
     hidden = next(iter(sorted((kit / "staff" / "hidden_checks").glob("a*.py"))), None)
-    return reference, hidden
+    return references, hidden
 
 
 def targets() -> list[dict]:
     """The probes for a fresh worker: name (as a student-facing phrase), op, target."""
     kit = Path(autograder.__file__).resolve().parent
-    reference, hidden = _reference_files()
-    found = []
-    if reference is not None:
-        found.append({"name": "read the reference", "op": "read", "target": str(reference)})
+    references, hidden = _reference_files()
+    found = [{"name": "read the reference" if i == 0 else "read another copy of the reference",
+              "op": "read", "target": str(path)} for i, path in enumerate(references)]
     if hidden is not None:
         found.append({"name": "read the hidden checks", "op": "read", "target": str(hidden)})
     results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()
@@ -78,9 +82,10 @@ def targets() -> list[dict]:
         {"name": "list the kit", "op": "list", "target": str(kit)},
         {"name": "write the kit", "op": "write", "target": str(kit)},
         {"name": "write the results directory", "op": "write", "target": results},
-        {"name": "connect to 127.0.0.1", "op": "connect",
+        {"name": "connect to 127.0.0.1", "op": "connect_local",
          "target": list(_listener().getsockname())},
-        {"name": "connect outside", "op": "connect", "target": list(sandbox.OUTSIDE_ADDRESS)},
+        {"name": "connect outside", "op": "connect_outside",
+         "target": list(sandbox.OUTSIDE_ADDRESS)},
         {"name": "signal the grader", "op": "signal", "target": os.getpid()},
     ]
     return found

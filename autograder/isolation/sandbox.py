@@ -365,11 +365,25 @@ def numpy_view(workdir: Path) -> Path:
     return site
 
 
+def restrict_to_slot(copy: Path, slot_uid: int) -> None:
+    """The submission copy readable by its own slot only (group = the slot's gid, which the
+    worker keeps), writable by nobody but root: without Landlock, a concurrent worker of
+    another student (another slot uid) must not read this student's code."""
+    for here, _dirs, files in os.walk(copy):
+        os.chown(here, 0, slot_uid)
+        os.chmod(here, 0o750)
+        for name in files:
+            os.chown(os.path.join(here, name), 0, slot_uid)
+            os.chmod(os.path.join(here, name), 0o640)
+
+
 def launch_spec(mode: str, workdir: Path, slot: int,
                 probes: list[dict] | None = None) -> LaunchSpec:
     """The command for a worker in isolation `mode` on the copy in workdir/submission."""
     env = dict(WORKER_ENV)
     slot_uid = SLOT_UID_BASE + slot if _is_root() and mode != "rlimits" else None
+    if slot_uid is not None:
+        restrict_to_slot(workdir / "submission", slot_uid)
     if mode == "bwrap":
         bwrap = bwrap_path()
         assert bwrap is not None
@@ -380,6 +394,7 @@ def launch_spec(mode: str, workdir: Path, slot: int,
     home.mkdir(exist_ok=True)
     if slot_uid is not None:
         os.chown(home, slot_uid, slot_uid)
+        os.chmod(home, 0o700)  # the student's scratch files are its own
         os.chmod(workdir, 0o755)
     argv = _python_command(str(worker_kit(workdir)), str(workdir / "submission"),
                            str(home / OUTPUT_FILE_NAME), slot if mode == "uid" else None,
@@ -461,6 +476,14 @@ def describe_isolation() -> dict:
     if measured:
         info.update(mode=measured["isolation"], base=base, layers=measured["layers"],
                     probes=measured["probes"])
+        landlock_state = measured["layers"].get("landlock", "not requested")
+        seccomp_state = measured["layers"].get("seccomp", "not requested")
+        (info["stops"] if landlock_state.startswith("abi") else info["does_not_stop"]).append(
+            f"Landlock ({landlock_state}): filesystem allow-list, no TCP, no signals out")
+        (info["stops"] if seccomp_state == "on" else info["does_not_stop"]).append(
+            f"seccomp ({seccomp_state}): no sockets but AF_UNIX, no ptrace, namespaces, mounts")
+        if measured["exposed"]:
+            info["does_not_stop"].append("REACHED by the worker: " + ", ".join(measured["exposed"]))
     return info
 
 
@@ -488,7 +511,7 @@ def _describe_base(mode: str, reason: str) -> dict:
         stops += [f"a separate uid {SLOT_UID_BASE}+slot: cannot signal or write the grader",
                   "network and signals: own net and pid namespaces (unshare)" if unshare_prefix()
                   else "network: NOT isolated (unshare unavailable)"]
-        gaps += ["WORLD-READABLE FILES (the reference solution in the repo!) are readable"]
+        gaps += ["without Landlock: WORLD-READABLE FILES (a readable reference!) are readable"]
     else:
         gaps += ["NO ISOLATION: student code runs as the grader's user (root here: "
                  f"{root}); it can read and "

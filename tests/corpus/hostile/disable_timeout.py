@@ -1,5 +1,5 @@
 # target: a4_mlp/mlp.py
-# attack: ignores SIGALRM, cancels alarms and itimers, starts a thread that re-ignores them, then loops forever in accuracy
+# attack: ignores SIGALRM, cancels alarms and itimers, starts a thread that re-ignores them, then loops forever in accuracy (of 4.6 only "accuracy by hand" calls it: the grader measures training accuracy itself, so 0.5 of 20 points are lost)
 # max_score_fraction: 0.975
 # loses: 4.6
 # reason: timed out after 10 s in mlp.accuracy
