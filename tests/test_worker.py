@@ -426,3 +426,37 @@ def test_an_exposed_worker_refuses_only_with_hidden_checks_and_unless_accepted(m
     accepted = probes.verdict(hello, "uid", 60001, guard=True)
     assert "EXPOSED, accepted by BACKPROP_LAB_ACCEPT_EXPOSURE=1" in accepted
     assert sandbox.describe_isolation()["mode"] == accepted  # what every result states
+
+
+def test_a_write_counts_only_where_the_grader_would_see_it(tmp_path):
+    """Inside bwrap /tmp is the sandbox's own tmpfs: a probe file written there never
+    reaches the grader's /tmp, so grading from a folder under /tmp is not refused."""
+    from autograder.isolation import probes
+
+    asked = [{"name": "write the results directory", "op": "write", "target": str(tmp_path),
+              "file": ".bplab-probe-x"},
+             {"name": "write the kit", "op": "write", "target": str(tmp_path / "kit"),
+              "file": ".bplab-probe-x"}]
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / ".bplab-probe-x").write_text("")  # this one really got through
+    hello = {"probes": {"write the results directory": "exposed", "write the kit": "exposed"}}
+    probes.confirm_writes(hello, asked)
+    assert hello["probes"]["write the results directory"].startswith("blocked")
+    assert hello["probes"]["write the kit"] == "exposed"
+    assert not (tmp_path / "kit" / ".bplab-probe-x").exists()  # the grader cleans up
+
+
+def test_grading_from_a_folder_under_tmp_is_not_refused(tmp_path):
+    if sandbox.detect()[0] != "bwrap":
+        pytest.skip("needs bubblewrap (its private /tmp is what this is about)")
+    import subprocess
+    import sys
+
+    from conftest import REFERENCE
+
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "--quiet",
+                           str(REFERENCE / "a1_perceptron")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "15.00 / 15.00" in done.stdout
+    assert not list(tmp_path.glob(".bplab-probe-*"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import secrets
 import socket
 from pathlib import Path
 
@@ -78,10 +79,12 @@ def targets() -> list[dict]:
     if hidden is not None:
         found.append({"name": "read the hidden checks", "op": "read", "target": str(hidden)})
     results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()
+    mark = f".bplab-probe-{secrets.token_hex(8)}"  # the file a write probe leaves behind
     found += [
         {"name": "list the kit", "op": "list", "target": str(kit)},
-        {"name": "write the kit", "op": "write", "target": str(kit)},
-        {"name": "write the results directory", "op": "write", "target": results},
+        {"name": "write the kit", "op": "write", "target": str(kit), "file": mark},
+        {"name": "write the results directory", "op": "write", "target": results,
+         "file": mark},
         {"name": "connect to 127.0.0.1", "op": "connect_local",
          "target": list(_listener().getsockname())},
         {"name": "connect outside", "op": "connect_outside",
@@ -89,6 +92,21 @@ def targets() -> list[dict]:
         {"name": "signal the grader", "op": "signal", "target": os.getpid()},
     ]
     return found
+
+
+def confirm_writes(hello: dict, asked: list[dict]) -> None:
+    """A write counts only when its file appeared in the REAL directory: inside bwrap, /tmp
+    (say) is the sandbox's own tmpfs, so a write there reaches nothing of the grader's.
+    Removes each probe file it finds; rewrites the hello's verdict in place."""
+    found = hello.get("probes") if isinstance(hello.get("probes"), dict) else {}
+    for probe in asked:
+        if probe["op"] != "write" or found.get(probe["name"]) != "exposed":
+            continue
+        path = os.path.join(probe["target"], probe["file"])
+        if os.path.lexists(path):
+            os.unlink(path)
+        else:
+            found[probe["name"]] = "blocked: the write stayed in the sandbox's own view"
 
 
 def mode_string(base: str, layers: dict, slot_uid: int | None) -> str:

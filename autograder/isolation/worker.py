@@ -200,7 +200,8 @@ class Worker:
         self.copy_report = sandbox.copy_submission(self.submission_dir,
                                                    self.workdir / "submission")
         slot, self.slot_lock = _claim_slot(self.slot)
-        spec = sandbox.launch_spec(mode, self.workdir, slot, probes.targets())
+        asked = probes.targets()
+        spec = sandbox.launch_spec(mode, self.workdir, slot, asked)
         self.stderr_file = open(self.workdir / "stderr", "w+b")  # noqa: SIM115
         began = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -218,6 +219,7 @@ class Worker:
             self._fault("protocol", "the worker did not start properly")
         self.startup_s = time.perf_counter() - began
         try:
+            probes.confirm_writes(hello, asked)
             self.isolation = probes.verdict(hello, mode, spec.slot_uid, self.guard)
         except probes.SandboxExposed:
             self.close()

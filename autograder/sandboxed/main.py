@@ -84,17 +84,16 @@ _REACHED = {"connect_local": {0, errno.EISCONN},
                                 errno.EAGAIN, errno.ETIMEDOUT, errno.ECONNREFUSED}}
 
 
-def _probe_one(op: str, target) -> None:
+def _probe_one(op: str, target, file: str | None = None) -> None:
     """Try one forbidden thing; returns when it worked, raises OSError when refused."""
     if op == "read":
         with open(target, "rb") as f:
             f.read(1)
     elif op == "list":
         os.listdir(target)
-    elif op == "write":
-        path = os.path.join(target, f".bplab-probe-{os.getpid()}")
+    elif op == "write":  # left in place: the trusted side looks for it where it counts
+        path = os.path.join(target, file or ".bplab-probe")
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        os.unlink(path)
     elif op in _REACHED:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.settimeout(PROBE_CONNECT_S)
@@ -115,7 +114,7 @@ def _probe(probes: list) -> dict:
     found = {}
     for probe in probes:
         try:
-            _probe_one(probe["op"], probe["target"])
+            _probe_one(probe["op"], probe["target"], probe.get("file"))
             found[probe["name"]] = "exposed"
         except OSError as exc:
             found[probe["name"]] = "blocked: " + errno.errorcode.get(exc.errno or 0, str(exc))
