@@ -80,8 +80,8 @@ def test_the_documented_commands_build_and_grade_the_example(kit):
     stub = kit / "assignments" / "a5_linreg" / "linreg.py"
     assert 'raise NotImplementedError("Task 5.2: implement mse_gradient")' in stub.read_text()
     for command, (stdout, outcome) in outputs.items():
-        said = re.match(r"(\d+) / (\d+)", outcome)
-        if said:  # the document's "5 / 5" and "0 / 5" are what grading prints
+        said = re.match(r"(\d+\.\d\d) / (\d+\.\d\d)", outcome)
+        if said:  # the document's "5.00 / 5.00" and "0.00 / 5.00" are what grading prints
             assert f"Total: {said[1]} / {said[2]} points" in stdout, (command, stdout[-1500:])
         quoted = re.search(r'"([^"]+)"', outcome)
         if quoted:

@@ -130,7 +130,7 @@ def test_check_in_the_bundle_grades_the_stubs_with_visible_checks_only(bundle):
     )
     assert done.returncode == 0, done.stderr
     assert "Task 1.1: implement add_bias" in done.stdout  # the stub's NotImplementedError
-    assert "Total: 0 /" in done.stdout
+    assert "Total: 0.00 /" in done.stdout
 
 
 def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
@@ -153,7 +153,7 @@ def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
     assert done.returncode == 0, done.stderr
     table = summary.read_text()
     assert "| task | what | points |" in table
-    assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| 0 / ", table), table
+    assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| 0\.00 / ", table), table
 
 
 def test_bundle_cli_lists_student_commands_only(bundle):
