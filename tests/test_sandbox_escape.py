@@ -50,6 +50,14 @@ def write(path):
     except OSError as exc:
         return type(exc).__name__
 
+def importable_packages():
+    import os, pkgutil, sys
+    stdlib = os.path.dirname(os.__file__)
+    others = [p for p in sys.path if p and not (p == stdlib or p.startswith(stdlib + os.sep)
+                                                or p.endswith(".zip"))]
+    return sorted(m.name for m in pkgutil.iter_modules(others))
+
+
 def kill(pid):
     try:
         os.kill(pid, signal.SIGKILL)
@@ -331,3 +339,13 @@ def test_the_worker_measured_its_isolation(worker, config):
     layers = set(worker.isolation.split("+"))
     assert {"landlock", "seccomp"} <= layers, worker.isolation
     assert ("bwrap" in layers) == (config == "detected" and bwrap_active())
+
+
+def test_student_code_can_import_the_standard_library_and_numpy_only(worker):
+    """The libraries on offer are fixed (every stub says so), not whatever is installed
+    beside the grader (this venv holds pytest, hypothesis, the kit...): numpy, the worker's
+    own modules and the submission's, nothing else."""
+    own = {"main", "protocol", "fixtures", "landlock", "seccomp"}
+    found = set(worker.call("hostile", "importable_packages"))
+    assert "numpy" in found
+    assert found - own - {"hostile", "answers"} == {"numpy"}

@@ -239,7 +239,7 @@ def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
     cmd += ["--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", "/tmp",
             "--size", str(TMPFS_BYTES), "--perms", "0777", "--tmpfs", HOME_MOUNT]
     made = {"/tmp", "/home", HOME_MOUNT}
-    bound, numpy_mount = bwrap_interpreter_binds()
+    bound, _ = bwrap_interpreter_binds()
     for path in bound:
         for parent in _ancestors(path):
             if parent not in made and parent != "/usr":
@@ -250,13 +250,18 @@ def bwrap_command(bwrap: str, workdir: Path, slot: int) -> list[str]:
         cmd += ["--tmpfs", path]
     # /opt must be searchable by the slot uid: bwrap would create it 0700 for the binds below
     cmd += ["--perms", "0755", "--dir", str(Path(KIT_MOUNT).parent)]
-    if numpy_mount != numpy_site_dir():
-        cmd += ["--ro-bind", numpy_site_dir(), numpy_mount]
+    # numpy alone on the worker's path (NUMPY_ENTRIES of its site-packages, never the whole
+    # folder): the same libraries (stdlib + numpy) whatever else is installed beside it.
+    real_site = Path(numpy_site_dir())
+    cmd += ["--perms", "0755", "--dir", NUMPY_MOUNT]
+    for name in NUMPY_ENTRIES:
+        if (real_site / name).is_dir():
+            cmd += ["--ro-bind", str(real_site / name), f"{NUMPY_MOUNT}/{name}"]
     cmd += ["--ro-bind", str(SANDBOXED_DIR), KIT_MOUNT,
             "--ro-bind", str(workdir / "submission"), SUBMISSION_MOUNT,
             "--proc", "/proc", "--dev", "/dev", "--chdir", HOME_MOUNT]
     return [*cmd, *_python_command(KIT_MOUNT, SUBMISSION_MOUNT, "/tmp/" + OUTPUT_FILE_NAME,
-                                   slot, python=real_interpreter(), numpy_path=numpy_mount)]
+                                   slot, python=real_interpreter(), numpy_path=NUMPY_MOUNT)]
 
 
 def real_interpreter() -> str:
