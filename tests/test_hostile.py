@@ -466,10 +466,16 @@ def test_intake_limits_file_count_and_total_size_with_py_files_first(tmp_path, m
     assert "d.txt: not copied, the submission already has 4 files" in notes
 
 
-def test_intake_limits_agree_with_the_sandbox_copy():
-    """The worker's own copy raises past its limits; the intake must stay below them."""
-    assert intake.MAX_FILES <= sandbox.MAX_SUBMISSION_FILES
-    assert intake.MAX_TOTAL_BYTES <= sandbox.MAX_SUBMISSION_BYTES
+def test_what_the_intake_lets_in_the_worker_copy_takes(tmp_path):
+    """The worker's own copy raises past its limits: a submission the intake filled to its
+    file limit must still copy into the worker (one set of limits for both copies)."""
+    folder = tmp_path / "src" / "a1_perceptron"
+    folder.mkdir(parents=True)
+    for i in range(intake.MAX_FILES + 5):
+        (folder / f"note{i:03}.txt").write_text("x")
+    intake.stage(tmp_path / "src", tmp_path / "staged", ["a1_perceptron"])
+    report = sandbox.copy_submission(tmp_path / "staged" / "a1_perceptron", tmp_path / "copy")
+    assert report.files == intake.MAX_FILES
 
 
 # ----------------------------------------------------------------------------- hangs

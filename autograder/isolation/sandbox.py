@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy
 
 import autograder
+from autograder.isolation import intake
 
 SANDBOXED_DIR = Path(__file__).resolve().parents[1] / "sandboxed"
 # Where autograder/sandboxed/ appears inside bwrap: a fixed path, the repo stays invisible.
@@ -59,11 +60,11 @@ OPEN_FILES_LIMIT = 256
 TMPFS_BYTES = 64 * 1024 * 1024
 # First uid of the per-slot student uids (slot 0 -> 60000); outside common uid ranges.
 SLOT_UID_BASE = 60000
-# Submission copy limits: the course's submissions are a few .py files and notebooks.
-MAX_SUBMISSION_FILES = 200
-MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
-# Directories never copied in (caches and VCS metadata).
-SKIPPED_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"}
+# The worker's copy is made from what intake.py let in, under intake's own limits: one set of
+# limits for every copy of a submission.
+MAX_SUBMISSION_FILES = intake.MAX_FILES
+MAX_SUBMISSION_BYTES = intake.MAX_TOTAL_BYTES
+SKIPPED_DIRS = intake.SKIPPED_DIRS
 # Overrides the detected mechanism (tests of the fallbacks): bwrap | uid | rlimits.
 FORCE_ENV = "BACKPROP_LAB_ISOLATION"
 # The worker's own layers, comma-separated (default both); tests of the probes turn them off.
