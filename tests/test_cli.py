@@ -161,8 +161,9 @@ def test_demo_grades_freshly_generated_stubs_not_the_working_copy(tmp_path):
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     total = _readme_total()
-    assert re.search(rf"^ +0 / {total} .* generated stubs$", done.stdout, re.M), done.stdout
-    assert re.search(rf"^ +{total} / {total} .* reference solution$", done.stdout, re.M)
+    assert re.search(rf"^ +0\.00 / {total}\.00 .* generated stubs$", done.stdout, re.M), done.stdout
+    assert re.search(rf"^ +{total}\.00 / {total}\.00 .* reference solution$", done.stdout, re.M)
+    assert all(len(line) <= 80 for line in done.stdout.split("Summary", 1)[1].splitlines())
 
 
 # --------------------------------------------------------------------------- gradescope --reference

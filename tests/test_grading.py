@@ -127,7 +127,7 @@ def test_demo_grades_reference_stubs_and_one_bug_per_assignment():
     summary = run.stdout.split("Summary", 1)[1].splitlines()
     rows = [line.split() for line in summary if "/" in line]
     assert rows[0][0] == rows[0][2] and "reference" in " ".join(rows[0])  # full marks
-    assert rows[1][0] == "0" and "stubs" in " ".join(rows[1])
+    assert rows[1][0] == "0.00" and "stubs" in " ".join(rows[1])
     buggy = [row for row in rows if "buggy:" in " ".join(row)]
     assert len(buggy) == 4
     assert all(0 < float(row[0]) < float(row[2]) for row in buggy)

@@ -140,9 +140,9 @@ def test_instructor_commands_work_in_order_in_a_clean_clone(instructor):
     _assert_statuses(results)
     out = _outputs(results)
     demo = out["python -m pip install -e . && autograder demo"]
-    total = re.search(r"^ +(\d+) / \1 .* reference solution$", demo, re.M)
+    total = re.search(r"^ +(\d+\.\d\d) / \1 .* reference solution$", demo, re.M)
     assert total, demo[-2000:]
-    assert re.search(rf"^ +0 / {total.group(1)} .* generated stubs$", demo, re.M)
+    assert re.search(rf"^ +0\.00 / {total.group(1)} .* generated stubs$", demo, re.M)
     full = json.loads((checkout / "r.json").read_text())
     assert full["score"] == sum(t["max_score"] for t in full["tests"]) > 0
     assert (checkout / "feedback.md").is_file()

@@ -53,7 +53,17 @@ def run(args: argparse.Namespace) -> int:
             rows.append((label, result.score, result.max_score, result.seconds))
     print("Summary")
     for label, score, max_score, seconds in rows:
-        print(f"  {score:>7g} / {max_score:<5g} {seconds:6.1f} s  {label}")
+        print(summary_line(score, max_score, seconds, label))
     if not seen:
         print(f"  (no buggy examples: {corpus} is not here; run the demo from a checkout)")
     return 0
+
+
+SUMMARY_WIDTH = 80  # a terminal's width: the label is cut, with an ellipsis, to fit
+
+
+def summary_line(score: float, max_score: float, seconds: float, label: str) -> str:
+    """'  18.50 / 20.00    1.4 s  buggy: ...', points to two decimals, at most 80 columns."""
+    head = f"  {score:6.2f} / {max_score:<6.2f} {seconds:5.1f} s  "
+    room = SUMMARY_WIDTH - len(head)
+    return head + (label if len(label) <= room else label[: room - 3] + "...")
