@@ -91,7 +91,11 @@ def task_feedback(task: TaskResult, width: int | None = None) -> str:
         if not check.passed:
             kind = "hidden check" if check.hidden else "check"
             message = wrap(check.message, width - 2) if width else check.message
-            parts.append(f"[{kind}] {check.name}\n" + _indent(message, "  "))
+            header = f"[{kind}] {check.name}"
+            if width:  # a long check name wraps under itself, like the prose below it
+                header = textwrap.fill(header, width, subsequent_indent="    ",
+                                       break_on_hyphens=False)
+            parts.append(header + "\n" + _indent(message, "  "))
     return "\n".join(parts)
 
 

@@ -54,3 +54,14 @@ def test_feedback_draws_the_training_curve_beside_the_reference(tmp_path):
 def test_a_result_survives_its_json_round_trip():
     result = _result()
     assert SubmissionResult.from_dict(result.to_dict()).to_dict() == result.to_dict()
+
+
+def test_a_long_check_name_wraps_to_the_width_like_its_message():
+    from autograder.report import task_feedback
+
+    name = "fan-out (x.op() * x): adds to an operand's existing grad, scaled by out.grad"
+    failed = CheckResult(name, "Value.tanh", False, False, "Value.tanh: a.grad is wrong.")
+    task = TaskResult("a3", "3.4", "tanh, sigmoid, relu", 4.0, [failed])
+    text = task_feedback(task, width=76)
+    assert max(len(line) for line in text.splitlines()) <= 76
+    assert " ".join(text.split()).startswith(f"[check] {name} Value.tanh: a.grad")
