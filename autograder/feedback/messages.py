@@ -195,7 +195,7 @@ shows in ten repeats but for a 2**-9 chance, and the list of outputs that differ
 
 
 def _repeat(student: Any, record: CallRecord) -> list[str]:
-    """The named parts of record's result that change when the call is repeated RERUNS times
+    """The named parts of record's result that change in any of RERUNS repeats of the call
     ([] when every repeat agrees with the first result, or a repeat fails)."""
     first = named_parts(student.module, record.function, record.result)
     differing: list[str] = []
@@ -207,7 +207,10 @@ def _repeat(student: Any, record: CallRecord) -> list[str]:
         differing += [name for name, value in named_parts(
             student.module, record.function, again).items()
             if name not in first or not _same(first[name], value)]
-    return list(dict.fromkeys(differing))
+    # In the documented order of the outputs, not the order the reruns happened to find
+    # them in: the message is the same every run.
+    changed = set(differing)
+    return [name for name in first if name in changed] + sorted(changed - set(first))
 
 
 def varies(student: Any, record: CallRecord) -> bool:
