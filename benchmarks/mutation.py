@@ -137,6 +137,8 @@ class _Mutator(ast.NodeTransformer):
             result = self._mutate(node) if self._root_stack else node
             if result is node:
                 result = self.generic_visit(node)
+            elif pushed and self.root is node:  # the block statement itself was replaced
+                self.root = result
             return result
         finally:
             if pushed:
