@@ -150,7 +150,7 @@ class _Mutator(ast.NodeTransformer):
         line = getattr(node, "lineno", 0)
         if isinstance(node, _DELETABLE) and not _is_docstring(node):
             if self._site("delete", f"line {line}: delete `{_short(node)}`"):
-                return ast.Pass()
+                return ast.copy_location(ast.Pass(), node)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOP:
             new = _BINOP[type(node.op)]
             if self._site("binop", f"line {line}: {type(node.op).__name__} -> {new.__name__}"):
