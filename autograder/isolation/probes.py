@@ -18,23 +18,12 @@ import socket
 from pathlib import Path
 
 import autograder
-from autograder.grade import NotGraded
+from autograder.errors import ACCEPT_ENV, REFUSAL, SandboxExposed
 from autograder.isolation import sandbox
 
-ACCEPT_ENV = "BACKPROP_LAB_ACCEPT_EXPOSURE"
-REFUSAL = "the sandbox cannot hide the reference here; tell the course staff"
-"""What a student reads when grading refuses (Gradescope: "not graded: " + this + detail)."""
+__all__ = ["ACCEPT_ENV", "REFUSAL", "SandboxExposed", "targets", "verdict"]
 
 _last: dict = {}
-
-
-class SandboxExposed(NotGraded):
-    """A worker reached something it must not (the reference, the grader, the network)."""
-
-    def __init__(self, exposed: list[str], isolation: str):
-        super().__init__(f"{REFUSAL} (isolation {isolation}; the worker could "
-                         f"{', '.join(exposed)}; {ACCEPT_ENV}=1 accepts this)")
-        self.exposed = exposed
 
 
 @functools.lru_cache(maxsize=1)
