@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import tracked_files
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"
@@ -54,10 +55,7 @@ def _ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 def _copy_tracked(dest: Path) -> Path:
     """A clean clone's files: what git tracks, as in the working tree (no .venv, .tox, caches)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
+    for name in tracked_files(REPO):
         source = REPO / name
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -95,9 +93,21 @@ def test_version_has_one_source():
 
 
 def test_the_digits_file_is_in_git_once():
-    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True,
-                             check=True).stdout.split()
+    tracked = tracked_files(REPO)
     assert [p for p in tracked if p.endswith("digits.csv.gz")] == ["datasets/digits.csv.gz"]
+
+
+def test_a_copy_without_git_lists_the_files_git_would():
+    """A downloaded zip has no .git: the tree walk with .gitignore's exclusions stands in for
+    `git ls-files` (tracked plus untracked-but-not-ignored files of this working tree)."""
+    from conftest import _walk_unignored
+
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git work tree: the walk is all there is to compare")
+    git = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    listed = subprocess.run(git, cwd=REPO, capture_output=True, check=True).stdout.decode()
+    expected = {name for name in listed.split("\0") if name and (REPO / name).is_file()}
+    assert set(_walk_unignored(REPO)) == expected
 
 
 def test_no_reference_anywhere_is_not_graded_in_one_line(tmp_path):
