@@ -184,6 +184,18 @@ def test_plain_and_editable_pip_install_of_a_clean_clone(tmp_path):
     _ok(_run([plain, "-m", "pip", "install", "-q", clone], cwd=tmp_path))
     from_clone = _grade_reference_elsewhere(plain, tmp_path, "--reference", clone)
     assert from_clone["score"] == sum(t["max_score"] for t in from_clone["tests"]) > 0
+    # release from the plain install: inside the checkout it finds the reference as grading
+    # does; elsewhere --reference names it; with neither, one line.
+    _ok(_run([plain, "-m", "autograder", "release", "--out", tmp_path / "b1"], cwd=clone))
+    assert (tmp_path / "b1" / "assignments").is_dir()
+    (tmp_path / "away").mkdir()
+    _ok(_run([plain, "-m", "autograder", "release", "--out", tmp_path / "b2", "--reference",
+              clone / "reference_solution"], cwd=tmp_path / "away"))
+    assert not (tmp_path / "b2" / "autograder" / "staff").exists()
+    lost = _run([plain, "-m", "autograder", "release", "--out", tmp_path / "b3"],
+                cwd=tmp_path / "away")
+    assert lost.returncode != 0 and len(lost.stderr.strip().splitlines()) == 1, lost.stderr
+    assert "--reference" in lost.stderr
 
     editable = _fresh_venv(tmp_path / "editable")
     _ok(_run([editable, "-m", "pip", "install", "-q", "-e", clone], cwd=tmp_path))

@@ -168,3 +168,14 @@ def test_bundle_cli_lists_student_commands_only(bundle):
     version = subprocess.run([*PYTHON, "-m", "autograder", "--version"], cwd=bundle,
                              env=_env(bundle), capture_output=True, text=True, check=True)
     assert version.stdout.startswith("autograder ")
+
+
+def test_release_finds_the_checkout_as_grading_finds_the_reference(tmp_path):
+    from conftest import REFERENCE, REPO_ROOT
+
+    from autograder.grade import GradingError
+
+    assert release.checkout_of(REFERENCE) == REPO_ROOT.resolve()
+    with pytest.raises(GradingError, match="reference solution is missing") as lost:
+        release.checkout_of(tmp_path)
+    assert "\n" not in str(lost.value)

@@ -18,8 +18,6 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 STAFF_PACKAGE = "staff"
 """autograder/staff/ never ships: everything that reads the reference or is for staff only
 (hidden checks, reference loader, batch, Gradescope, nbgrader course, release, stubs, corpus)."""
@@ -187,11 +185,32 @@ def _guard_shipped_imports(package: Path) -> list[str]:
     return problems
 
 
-def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
-    """Write the student bundle into ``out`` (replaced if it exists); returns its files."""
+def checkout_of(reference: Path | str | None = None) -> Path:
+    """The instructor's checkout a bundle is made from: the folder holding the reference that
+    every grading command would use (``reference.locate``: --reference, the environment, the
+    current folder or a parent, the editable install), so a plain ``pip install .`` releases
+    from the checkout it runs in."""
+    from autograder.staff import reference as lookup
+
+    try:
+        root = lookup.locate(reference).parent
+    except lookup.ReferenceMissing as error:
+        raise GradingError(str(error)) from None
+    missing = [name for name in ("assignments", "datasets", *PACKAGING[:1])
+               if not (root / name).exists()]
+    if missing:
+        raise GradingError(f"{root} is not the instructor's checkout (no {', '.join(missing)}):"
+                           " release from the checkout, or pass --reference DIR inside it.")
+    return root
+
+
+def build_bundle(out: Path, repo_root: Path | None = None) -> list[str]:
+    """Write the student bundle into ``out`` (replaced if it exists); returns its files.
+    ``repo_root``: the checkout (default: ``checkout_of()``)."""
     from autograder.staff.stubs import StubError, generate
 
-    repo_root, out = Path(repo_root), Path(out)
+    repo_root = Path(repo_root) if repo_root is not None else checkout_of()
+    out = Path(out)
     reference = repo_root / "reference_solution"
     if not reference.is_dir():
         raise GradingError(f"{reference} is missing: release from the instructor's checkout.")
@@ -213,6 +232,8 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
     shutil.copytree(repo_root / "datasets", out / "datasets", ignore=_ignore)
 
     source_package = repo_root / "autograder"
+    if not source_package.is_dir():  # a checkout without the package's source: the installed one
+        source_package = Path(__file__).resolve().parents[1]
     left_out = {source_package / STAFF_PACKAGE}
 
     def ignore_package(directory: str, names: list[str]) -> set[str]:
@@ -226,7 +247,7 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
     (out / ".gitignore").write_text(GITIGNORE)
     workflow = out / ".github" / "workflows" / "grade.yml"
     workflow.parent.mkdir(parents=True)
-    shutil.copy2(repo_root / WORKFLOW, workflow)
+    shutil.copy2(source_package / WORKFLOW.relative_to("autograder"), workflow)
 
     problems = leaks(out, reference) + _guard_shipped_imports(package)
     if problems:
@@ -239,10 +260,13 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory to write the bundle to")
+    parser.add_argument("--reference", type=Path, default=None, metavar="DIR",
+                        help="the reference solution (its folder's parent is the checkout "
+                             "released); default: found as every grading command finds it")
 
 
 def run(args: argparse.Namespace) -> int:
-    files = build_bundle(args.out)
+    files = build_bundle(args.out, checkout_of(args.reference))
     print(f"Student bundle written to {args.out} ({len(files)} files); verified: no reference,")
     print("no hidden checks, no solution text. Push it as the GitHub Classroom template repo.")
     return 0
