@@ -778,9 +778,11 @@ def _terminate(signum, frame) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from autograder.cli import require_writable
+    from autograder.staff.git_guard import warn_if_unignored
 
     if args.export_csv:
         require_writable("--export-csv", args.export_csv)
+        warn_if_unignored("--export-csv", args.export_csv)
         n = export_csv(args.gradebook, args.export_csv, args.assignment, args.student)
         print(f"{n} students exported from {args.gradebook} to {args.export_csv}")
         return 0
@@ -793,6 +795,11 @@ def run(args: argparse.Namespace) -> int:
             require_writable(option, path)
     if args.out:
         require_writable("--out", args.out, directory=True)
+    for option, path, directory in (("DIRECTORY", args.directory, True),
+                                    ("--out", args.out, True), ("--csv", args.csv, False),
+                                    ("--gradebook", args.gradebook, False)):
+        if path:
+            warn_if_unignored(option, path, directory)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
     summary = run_batch(

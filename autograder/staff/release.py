@@ -266,6 +266,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.staff.git_guard import warn_if_unignored
+
+    warn_if_unignored("--out", args.out, directory=True)
     files = build_bundle(args.out, checkout_of(args.reference))
     print(f"Student bundle written to {args.out} ({len(files)} files); verified: no reference,")
     print("no hidden checks, no solution text. Push it as the GitHub Classroom template repo.")
