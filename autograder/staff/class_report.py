@@ -28,7 +28,7 @@ MESSAGE_LINES = 3
 (expected / got, where). The code to paste (indented 4 or more: the call, a traceback)
 is left out: its inputs vary from check run to check run and would split groups."""
 
-_ARRAY = re.compile(r"\[[^\[\]]*\]")
+_ARRAY = re.compile(r"\[(?:[^\[\]]|\[…\])*\]")
 _NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _SPACES = re.compile(r"[ \t]+")
 
