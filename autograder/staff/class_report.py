@@ -127,7 +127,8 @@ class StudentLine:
 
 @dataclass
 class ClassReport:
-    """Everything the page and the terminal summary show."""
+    """Everything the page and the terminal summary show. Task and check counts cover the
+    graded students only: an error row (not graded) has no score to count."""
 
     gradebook: Path
     assignments: list[str]
@@ -138,6 +139,10 @@ class ClassReport:
     """Diagnosis sentence -> the students whose messages carry it (each student once)."""
     seconds: dict[str, list[float]]
     """Assignment -> each graded student's time in its checks (s)."""
+
+    @property
+    def graded(self) -> list[StudentLine]:
+        return [s for s in self.students if s.status == "graded"]
 
     @property
     def errors(self) -> list[StudentLine]:
@@ -191,10 +196,11 @@ def build(
             row.seconds,
             page if page and page.is_file() else None,
         ))
+        if row.status != "graded":  # not graded: no score to count, listed with its reason
+            continue
         for aid in sorted(results):
             a = results[aid]
-            if row.status == "graded":
-                seconds[aid].append(sum(c.seconds for t in a.tasks for c in t.checks))
+            seconds[aid].append(sum(c.seconds for t in a.tasks for c in t.checks))
             for t in a.tasks:
                 stats = tasks.setdefault(
                     (aid, t.task), TaskStats(aid, t.task, t.title, t.max_points))
@@ -228,20 +234,22 @@ def build(
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    indent = text[: len(text) - len(text.lstrip())]
+    text = indent + " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def terminal_summary(report: ClassReport, width: int = WIDTH) -> str:
     """One line per task (mean, share with full marks, its most common failure), then the
     most common misconceptions and the errors; every line within ``width`` columns."""
-    graded = [s for s in report.students if s.status == "graded"]
+    graded = report.graded
     total = report.students[0].max_score if report.students else 0.0
-    mean = sum(s.score for s in report.students) / len(report.students)
+    mean = sum(s.score for s in graded) / len(graded) if graded else 0.0
     lines = [
         _cut(f"Class report: {len(report.students)} students, {len(graded)} graded,"
              f" {len(report.errors)} not (errors); {','.join(report.assignments)}", width),
-        _cut(f"Mean total {points(mean)} / {points(total)}; {report.gradebook}", width),
+        _cut(f"Mean total of the graded {points(mean)} / {points(total)}; {report.gradebook}",
+             width),
         "",
         f"{'task':<7}{'mean':>6}{'max':>6}{'full':>6}  most common failure (students)",
     ]
@@ -249,7 +257,7 @@ def terminal_summary(report: ClassReport, width: int = WIDTH) -> str:
         failures = [(len(g.students), g.pattern) for c in report.checks_of(t)
                     for g in c.groups.values()]
         top = min(failures, key=lambda f: (-f[0], f[1])) if failures else None
-        text = f"({top[0]}) {top[1]}" if top else "-"
+        text = f"({top[0]}) {top[1].splitlines()[0]}" if top else "-"
         head = (f"{t.assignment}:{t.task:<4}{t.mean:>6.2f}{t.max_points:>6.2f}"
                 f"{t.share_full:>6.0%}  ")
         lines.append(head + _cut(text, width - len(head)))

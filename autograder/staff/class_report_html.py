@@ -29,7 +29,8 @@ HIST_W, HIST_H, PAD = 360, 170, 30
 
 PAGE_STYLE = STYLE + """
 .bar{fill:#1f77b4} .grid{display:flex;flex-wrap:wrap;gap:8px}
-td.num{text-align:right} .rate{display:inline-block;height:10px;background:#2ca02c}
+td.num{text-align:right} td.nowrap{white-space:nowrap}
+.rate{display:inline-block;height:10px;background:#2ca02c}
 .rate.bad{background:#d62728} details{margin:2px 0 6px 0} summary{cursor:pointer}
 small{color:#555}"""
 
@@ -77,9 +78,9 @@ def _link(target: Path | None, page: Path) -> str | None:
 def render(report: ClassReport, page: Path) -> str:
     """The page's HTML; links to feedback pages are relative to where ``page`` is written."""
     e = escape
-    totals = [s.score for s in report.students]
+    totals = [s.score for s in report.graded]
     maximum = report.students[0].max_score
-    figures = [histogram_svg(totals, maximum, "Totals")] + [
+    figures = [histogram_svg(totals, maximum, "Totals (graded students)")] + [
         histogram_svg(list(t.scores.values()), t.max_points, f"{t.assignment}:{t.task} {t.title}")
         for t in report.tasks
     ]
@@ -95,7 +96,7 @@ def render(report: ClassReport, page: Path) -> str:
             groups = c.common_failures()
             shown = "".join(
                 f"<details><summary><b>{len(g.students)}</b> student(s):"
-                f" <code>{e(g.pattern.splitlines()[0])}</code></summary>"
+                f" <code>{e(' / '.join(g.pattern.splitlines()[:2]))}</code></summary>"
                 f"<pre>{e(g.pattern)}</pre><small>example ({e(g.example_student)}):</small>"
                 f"<pre>{e(g.example)}</pre><small>students: {e(', '.join(g.students))}"
                 "</small></details>"
@@ -104,7 +105,7 @@ def render(report: ClassReport, page: Path) -> str:
                     if len(groups) > FAILURES_SHOWN else "")
             rows.append(
                 f"<tr><td>{e(c.name)}{' <small>(hidden)</small>' if c.hidden else ''}</td>"
-                f"<td>{_rate(c.pass_rate)} ({c.passed} of {c.ran})</td>"
+                f"<td class=nowrap>{_rate(c.pass_rate)} ({c.passed} of {c.ran})</td>"
                 f"<td>{shown}{more}</td></tr>")
         check_sections.append(
             f"<h3>{t.assignment}:{t.task} <code>{e(t.title)}</code></h3>"
@@ -126,17 +127,19 @@ def render(report: ClassReport, page: Path) -> str:
         href = _link(s.feedback, page)
         name = f"<a href='{e(href)}'>{e(s.student)}</a>" if href else e(s.student)
         status = "lost" if s.status == "error" else "ok" if s.score >= s.max_score else ""
+        total = (f"{points(s.score)} / {points(s.max_score)}" if s.status == "graded"
+                 else "not graded")
         student_rows.append(
-            f"<tr class='{status}'><td>{name}</td><td class=num>{points(s.score)} /"
-            f" {points(s.max_score)}</td><td>{e(s.status)}</td>"
+            f"<tr class='{status}'><td>{name}</td><td class=num>{total}</td><td>{e(s.status)}</td>"
             f"<td class=num>{s.seconds:.1f}</td><td><small>{e(s.reason)}</small></td></tr>")
-    mean = sum(totals) / len(totals)
+    mean = sum(totals) / len(totals) if totals else 0.0
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Class report: {e(str(report.gradebook))}</title>
 <style>{PAGE_STYLE}</style></head><body>
 <h1>Class report</h1>
 <p>{len(report.students)} students, assignments {e(', '.join(report.assignments))};
-mean total <b>{points(mean)} / {points(maximum)}</b>; {len(report.errors)} not graded.
+mean total of the {len(totals)} graded <b>{points(mean)} / {points(maximum)}</b>;
+{len(report.errors)} not graded (listed below, not counted).
 Gradebook: <code>{e(str(report.gradebook))}</code></p>
 <h2>Distributions</h2><div class=grid>{''.join(figures)}</div>
 <h2>Tasks</h2><table><tr><th>task</th><th>what</th><th>mean</th><th>full marks</th></tr>

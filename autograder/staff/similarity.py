@@ -38,6 +38,9 @@ MIN_TOKENS = 100
 """A pair is flagged only when at least this many normalised characters match: a one-line
 fix of the same function shares a large share of a tiny patch and means nothing."""
 
+CONTEXT_LINES = 4
+"""Lines kept around each highlighted match in the side-by-side code (the rest is "...")."""
+
 TOP_PAIRS = 10
 """Pairs shown with their code side by side, at most (the table lists every pair above 0)."""
 
@@ -134,9 +137,11 @@ def compare(
             pair = Pair(a, b, rel, float(sa), float(sb), int(overlap))
             if pair.score >= highlight and overlap:
                 pair.code_a, _ = utils.highlight_overlap(
-                    fa.raw_code, slices_a, "<mark>", "</mark>", escape_html=True)
+                    fa.raw_code, slices_a, "<mark>", "</mark>", truncate=CONTEXT_LINES,
+                    escape_html=True)
                 pair.code_b, _ = utils.highlight_overlap(
-                    fb.raw_code, slices_b, "<mark>", "</mark>", escape_html=True)
+                    fb.raw_code, slices_b, "<mark>", "</mark>", truncate=CONTEXT_LINES,
+                    escape_html=True)
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.a, p.b, p.module))
     return pairs
