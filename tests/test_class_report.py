@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
 from functools import partial
+from pathlib import Path
 
 import generated_class as klass
 import pytest
@@ -62,6 +66,8 @@ def test_report_counts_equal_what_the_gradebook_holds(graded):
         k: (ran[k], passed[k]) for k in ran}
     assert {k: set(v) for k, v in report.misconceptions.items()} == diagnosed
     assert len(diagnosed) >= 3  # the bugs chosen are ones the catalogue knows
+    ids = class_report.catalogue_ids()
+    assert all(said in ids for said in diagnosed)  # each names a catalogued misconception
     for t in report.tasks:
         scores = {s: next(tt["max_points"] * sum(c["passed"] for c in tt["checks"])
                           / len(tt["checks"]) if tt["checks"] else 0.0
@@ -174,3 +180,35 @@ def test_moodle_csv_and_bad_rosters(graded, tmp_path):
     roster.write_text("name,Email address\nx,y\n")
     with pytest.raises(batch.GradingError, match="needs a 'student' column"):
         lms.export(gradebook, roster, "moodle", out)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless chromium is not installed (Debian:"
+                    " apt-get install -y chromium); the screenshots need a real browser")
+def test_pages_render_in_headless_chromium(graded, tmp_path):
+    """class.html and similarity.html as a browser shows them (BACKPROP_LAB_SCREENSHOTS=DIR
+    keeps the PNGs for a person to look at)."""
+    pytest.importorskip("copydetect")
+    from autograder.staff import similarity
+
+    root, directory, gradebook, out = graded
+    keep = os.environ.get("BACKPROP_LAB_SCREENSHOTS")
+    shots = Path(keep) if keep else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    page = root / "class.html"
+    page.write_text(class_report_html.render(class_report.build(gradebook, feedback_dir=out),
+                                             page))
+    pairs = similarity.compare(directory, klass.REFERENCE, highlight=similarity.DISPLAY_T)
+    (root / "similarity.html").write_text(similarity.render(pairs, similarity.DISPLAY_T))
+    for name in ("class", "similarity"):
+        png = shots / f"{name}.png"
+        subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+             f"--screenshot={png}", "--window-size=1200,2400",
+             (root / f"{name}.html").resolve().as_uri()],
+            check=True, capture_output=True, timeout=120)
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000

@@ -58,6 +58,14 @@ def diagnosis(message: str) -> str:
     return ""
 
 
+def catalogue_ids() -> dict[str, str]:
+    """Diagnosis sentence -> the catalogue id of the misconception that writes it."""
+    from autograder.staff.misconceptions import a1, a2, a3, a4
+
+    return {m.message()[len(DIAGNOSIS):].strip(): m.id
+            for module in (a1, a2, a3, a4) for m in module.CATALOGUE}
+
+
 @dataclass
 class FailureGroup:
     """Students whose failure of one check reads the same once normalised."""

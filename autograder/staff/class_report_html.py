@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autograder.plots import _frame
 from autograder.report import STYLE, points
-from autograder.staff.class_report import ClassReport, build, terminal_summary
+from autograder.staff.class_report import ClassReport, build, catalogue_ids, terminal_summary
 
 BINS = 10
 """Bars of a histogram: points from 0 to the maximum in ten equal bins (the last one
@@ -112,9 +112,13 @@ def render(report: ClassReport, page: Path) -> str:
             "<table><tr><th>check</th><th>passed</th><th>most common failures</th></tr>"
             + "".join(rows) + "</table>")
     ranked = sorted(report.misconceptions.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    misconceptions = ("<table><tr><th>students</th><th>diagnosis</th><th>who</th></tr>" + "".join(
-        f"<tr><td class=num>{len(who)}</td><td>{e(said)}</td><td>{e(', '.join(who))}</td></tr>"
-        for said, who in ranked) + "</table>") if ranked else "<p>No misconception diagnosed.</p>"
+    ids = catalogue_ids()
+    misconceptions = (
+        "<table><tr><th>students</th><th>misconception</th><th>diagnosis</th><th>who</th></tr>"
+        + "".join(f"<tr><td class=num>{len(who)}</td><td><code>{e(ids.get(said, '?'))}</code>"
+                  f"</td><td>{e(said)}</td><td>{e(', '.join(who))}</td></tr>"
+                  for said, who in ranked) + "</table>"
+    ) if ranked else "<p>No misconception diagnosed.</p>"
     errors = ("<table><tr><th>student</th><th>why</th></tr>" + "".join(
         f"<tr class=lost><td>{e(s.student)}</td><td><code>{e(s.reason)}</code></td></tr>"
         for s in report.errors) + "</table>") if report.errors else "<p>None.</p>"
