@@ -530,8 +530,27 @@ class CheckOutcome:
     extra: dict = field(default_factory=dict)
 
 
+def unusable_value_message(function: str, error: BaseException) -> str:
+    """The failure of a check whose own computation on a returned value raised."""
+    text = str(error)
+    text = text if len(text) <= 200 else text[:200] + "..."
+    return (
+        f"{function} returned a value the grader cannot compute with"
+        f" ({type(error).__name__}: {text}): it is outside what the docstring allows"
+        " (type, shape, size, a finite number in range)."
+    )
+
+
 def run_check(check: Check, student: Student) -> CheckOutcome:
-    """Run one check; every way it can fail becomes a student-facing message, never a crash."""
+    """Run one check; every way it can fail becomes a student-facing message, never a crash.
+
+    Validate, then compute: an exception of the check's own code is the kit's fault
+    (``internal_error``, "not graded") only while no call into the submission has returned
+    in this check; once the check holds a value the worker sent back, an exception while
+    computing on it (OverflowError of ``float(10**400)``, a ZeroDivisionError of a
+    derivative built from their zeros, a broadcasting ValueError of a wrong shape) is the
+    check's failure with that reason. The reference passing every check (tests/
+    test_grading.py) is what keeps a real bug of a check from hiding behind this rule."""
     student.fault = None
     student.timeout = check.timeout
     student.log = []
@@ -546,15 +565,17 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
         passed, message, fatal = False, str(failure), False
     except StudentFault as fault:
         passed, message, fatal = False, fault.message, fault.fatal
-    except Exception as error:  # a bug of the kit's, never the student's: say so plainly
+    except Exception as error:  # noqa: BLE001 - the kit's fault, or computing on their value
+        returned = [record for record in student.log if record.returned]
+        if not returned:  # nothing of the student's was in hand: a bug of the kit's
+            message = (
+                f"the grader could not run this check ({type(error).__name__}: {error});"
+                " this is a fault of the grader, please report it to your instructor."
+            )
+            return CheckOutcome(check, False, message, time.perf_counter() - started, False,
+                                {"internal_error": True})
         passed, fatal = False, False
-        message = (
-            f"the grader could not run this check ({type(error).__name__}: {error});"
-            " this is a fault of the grader, please report it to your instructor."
-        )
-        return CheckOutcome(
-            check, passed, message, time.perf_counter() - started, fatal, {"internal_error": True}
-        )
+        message = unusable_value_message(returned[-1].function, error)
     seconds = time.perf_counter() - started
     if not passed:
         message = with_call(message, student.log, student.module, check.function)

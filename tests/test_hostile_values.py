@@ -1,0 +1,94 @@
+"""Validate, then compute: every check, fed hostile plain values, fails with a reason.
+
+A stand-in worker answers every call (and every A3 graph) of every check of every suite,
+hidden included, with one hostile value in turn: an int too big for a float, NaN, inf,
+zero, a dict with extra keys, a broadcastable wrong shape, an empty list, a large array,
+and for graphs a well-formed reply whose every number is that value (a Value whose ops all
+return Value(0.0)). Each check must fail with a message, never record a fault of the grader
+(``internal_error``: "not graded", ``grade`` exit 3), and finish.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from autograder.checks import suite
+from autograder.checks.framework import Student, run_check
+
+LARGE_ENTRIES = 1_000_000
+"""Entries of the large array (8 MB): big for every contract, small for the test's time."""
+HANG_GUARD_SECONDS = 120.0
+"""Not a timing assertion: a check past this is computing on an unbounded student value."""
+
+PLAIN = {
+    "huge_int": 10**400,
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "zero": 0,
+    "extra_keys": {"weights": np.ones(1), "W1": np.ones((1, 1)), "b1": np.ones((1, 1)),
+                   "W9": np.ones((1, 1)), "extra": 1},
+    "broadcastable": np.ones((1, 1)),
+    "empty_list": [],
+    "large_array": np.zeros(LARGE_ENTRIES),
+}
+NUMBERS = {"huge_int": 10**400, "nan": float("nan"), "inf": float("inf"), "zero": 0.0}
+
+
+def _graph_reply(spec: dict, number) -> dict:
+    """A well-formed graph reply (data, grads, locals of every node) of one number."""
+    names = [*spec["inputs"], *(node["id"] for node in spec["nodes"])]
+    operands = {node["id"]: [a for a in node["args"] if isinstance(a, str)]
+                for node in spec["nodes"]}
+    return {"data": dict.fromkeys(names, number), "grads": dict.fromkeys(names, number),
+            "locals": {node: [dict.fromkeys(args, number) for _ in range(3)]
+                       for node, args in operands.items()}}
+
+
+class HostileWorker:
+    """Answers every call with ``value``; every graph with ``graph(spec)``."""
+
+    def __init__(self, value, graph):
+        self.value, self.graph_of = value, graph
+
+    def call(self, module, function, *args, timeout=None, **kwargs):
+        return self.value
+
+    def graph(self, module, spec, mode, timeout=None):
+        return self.graph_of(spec)
+
+
+VARIANTS = [(name, value, lambda spec, v=value: v) for name, value in PLAIN.items()] + [
+    (f"graph_of_{name}", number, lambda spec, n=number: _graph_reply(spec, n))
+    for name, number in NUMBERS.items()
+]
+SUITES = suite(include_hidden=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("s", SUITES, ids=[s.assignment.id for s in SUITES])
+def test_every_check_fails_hostile_values_with_a_reason(s):
+    from autograder.grade import require_grading_inputs
+
+    require_grading_inputs([s])  # the hidden checks' reference, as a grading would
+    faults, passed, slow = [], [], []
+    for name, value, graph in VARIANTS:
+        student = Student(HostileWorker(value, graph), s.assignment.module,
+                          assignment=s.assignment)
+        for check in s.checks:
+            started = time.monotonic()
+            outcome = run_check(check, student)
+            where = f"{check.task} {check.name} [{name}]"
+            if outcome.extra.get("internal_error"):
+                faults.append(f"{where}: {outcome.message[:300]}")
+            elif outcome.passed:
+                passed.append(where)
+            elif not outcome.message.strip():
+                faults.append(f"{where}: failed without a reason")
+            if time.monotonic() - started > HANG_GUARD_SECONDS:
+                slow.append(where)
+    assert not faults, "\n".join(faults)
+    assert not slow, slow
+    assert not passed, passed
