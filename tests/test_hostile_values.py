@@ -65,6 +65,8 @@ VARIANTS = [(name, value, lambda spec, v=value: v) for name, value in PLAIN.item
     for name, number in NUMBERS.items()
 ]
 SUITES = suite(include_hidden=True)
+RIGHT_BY_CHANCE = {("relu at 0: value 0 and relu'(0) = 0", "graph_of_zero")}
+"""(check, variant) where the hostile value is the right answer: relu(0) = 0, relu'(0) = 0."""
 
 
 @pytest.mark.slow
@@ -83,7 +85,7 @@ def test_every_check_fails_hostile_values_with_a_reason(s):
             where = f"{check.task} {check.name} [{name}]"
             if outcome.extra.get("internal_error"):
                 faults.append(f"{where}: {outcome.message[:300]}")
-            elif outcome.passed:
+            elif outcome.passed and (check.name, name) not in RIGHT_BY_CHANCE:
                 passed.append(where)
             elif not outcome.message.strip():
                 faults.append(f"{where}: failed without a reason")

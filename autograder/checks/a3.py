@@ -226,6 +226,30 @@ def mul_is_wrong(student) -> bool:
         return True
 
 
+def div_built_from_mul(student) -> bool:
+    """Whether the student's ``a / b`` IS the result of their own ``*``, seen in the graph
+    (mode "made_by": the node ``a / b`` returned was made by ``__mul__`` or ``__rmul__``).
+    The premise of excusing a wrong division while their ``*`` is wrong: a division written
+    on its own pays for its own bugs. The probe's call is not this check's call to paste."""
+    kept = len(student.log)
+    try:
+        got = student.graph(single_op("div", ["a", "b"], {"a": 1.3, "b": 0.7}), "made_by",
+                            function="Value.__truediv__")
+    except Exception:  # noqa: BLE001 - a division that cannot be traced is not built from *
+        return False
+    finally:
+        del student.log[kept:]
+    made = got.get("made_by") if isinstance(got, dict) else None
+    names = made.get("out") if isinstance(made, dict) else None
+    return isinstance(names, list) and any(name in ("__mul__", "__rmul__") for name in names)
+
+
+def division_excused(student) -> bool:
+    """A wrong division is excused only when it is built from the student's * and their * is
+    wrong (its bug is paid for in 3.1): both premises proven, never assumed."""
+    return mul_is_wrong(student) and div_built_from_mul(student)
+
+
 def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str = "") -> None:
     """A graph's task-`task` ops judged where they stand: each such node's value and local
     derivative at the data the student's own graph gave its operands (other tasks' ops may be
@@ -236,7 +260,7 @@ def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str 
             for name in [*spec["inputs"], *(n["id"] for n in spec["nodes"])]}
     inputs = describe(spec)
     skip = BUILT_FROM_MUL if any(n["op"] in BUILT_FROM_MUL for n in spec["nodes"]) and \
-        mul_is_wrong(student) else ()
+        division_excused(student) else ()
     for node in spec["nodes"]:
         if node["op"] not in TASK_OPS[task] or node["op"] in skip:
             continue
@@ -437,7 +461,7 @@ def division(student, ab) -> None:
                 hint="a / b = a * b**-1: d/db = -a / b**2",
             )
     except CheckFailure:
-        if not mul_is_wrong(student):  # else: built from the student's *, paid for in 3.1
+        if not division_excused(student):  # else: built from their *, paid for in 3.1
             raise
 
 
@@ -619,7 +643,7 @@ def _fan_out_check(task: str):
             try:
                 _fan_out_case(student, ab, *case)
             except CheckFailure:
-                if case[0] not in BUILT_FROM_MUL or not mul_is_wrong(student):
+                if case[0] not in BUILT_FROM_MUL or not division_excused(student):
                     raise  # else: a / b is built from the student's *, paid for in 3.1
 
     check.__name__ = f"fan_out_{task.replace('.', '_')}"
