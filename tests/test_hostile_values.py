@@ -69,7 +69,6 @@ RIGHT_BY_CHANCE = {("relu at 0: value 0 and relu'(0) = 0", "graph_of_zero")}
 """(check, variant) where the hostile value is the right answer: relu(0) = 0, relu'(0) = 0."""
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("s", SUITES, ids=[s.assignment.id for s in SUITES])
 def test_every_check_fails_hostile_values_with_a_reason(s):
     from autograder.grade import require_grading_inputs
@@ -85,8 +84,9 @@ def test_every_check_fails_hostile_values_with_a_reason(s):
             where = f"{check.task} {check.name} [{name}]"
             if outcome.extra.get("internal_error"):
                 faults.append(f"{where}: {outcome.message[:300]}")
-            elif outcome.passed and (check.name, name) not in RIGHT_BY_CHANCE:
-                passed.append(where)
+            elif outcome.passed:
+                if (check.name, name) not in RIGHT_BY_CHANCE:
+                    passed.append(where)
             elif not outcome.message.strip():
                 faults.append(f"{where}: failed without a reason")
             if time.monotonic() - started > HANG_GUARD_SECONDS:
