@@ -235,6 +235,7 @@ class Student:
         self.log: list[CallRecord] = []  # this check's calls (feedback: reproduce, diagnose)
         self.assignment = assignment  # its tasks say which functions a check owns
         self.check: Check | None = None  # the running check (set by run_check)
+        self.expected_raises = 0  # this check's calls that raised as documented (call_raises)
 
     def record(self, name: str, value: Any) -> None:
         """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
@@ -290,6 +291,7 @@ class Student:
             if fault.fatal or fault.type_name == exception:
                 if fault.fatal:
                     raise
+                self.expected_raises += 1
                 return
             raise CheckFailure(
                 f"{function} should raise {exception} here (its docstring says so), but it"
@@ -555,6 +557,7 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     student.timeout = check.timeout
     student.log = []
     student.check = check
+    student.expected_raises = 0
     started = time.perf_counter()
     try:
         check.run(student)
@@ -579,5 +582,26 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     seconds = time.perf_counter() - started
     if not passed:
         message = with_call(message, student.log, student.module, check.function)
+    raise_only = passed and student.expected_raises > 0 and not any(
+        record.returned for record in student.log)
     return CheckOutcome(check, passed, message, seconds, fatal,
-                        {"log": list(student.log), "functions": check.function})
+                        {"log": list(student.log), "functions": check.function,
+                         "raise_only": raise_only})
+
+
+def no_points_for_no_work(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+    """The outcomes with every passed raise-only check (all its calls raised as documented,
+    none returned) failed unless a value check of the same function passed at least once:
+    a function that only ever raises must not earn the points of its documented Raises."""
+    valued = {o.check.function for o in outcomes if o.passed and not o.extra.get("raise_only")}
+    kept = []
+    for outcome in outcomes:
+        if outcome.passed and outcome.extra.get("raise_only") and \
+                outcome.check.function not in valued:
+            outcome = CheckOutcome(
+                outcome.check, False,
+                f"{outcome.check.function} raises as its docstring says here, but this earns"
+                " points only once it also returns right values: none of its value checks"
+                " passed.", outcome.seconds, False, outcome.extra)
+        kept.append(outcome)
+    return kept
