@@ -94,3 +94,40 @@ def test_every_check_fails_hostile_values_with_a_reason(s):
     assert not faults, "\n".join(faults)
     assert not slow, slow
     assert not passed, passed
+
+
+def _all_raise_module(ref) -> str:
+    """Source of a module with ref's public functions and classes, every one raising."""
+    import inspect
+
+    lines = ["import numpy as np\n\n\n"]
+    for name, item in vars(ref).items():
+        if getattr(item, "__module__", "") != ref.__name__ or name.startswith("_"):
+            continue
+        if inspect.isfunction(item):
+            lines.append(f"def {name}(*args, **kwargs):\n    raise ValueError('no')\n\n\n")
+        elif inspect.isclass(item):
+            lines.append(f"class {name}:\n    def __init__(self, data, _children=(), _op=''):\n"
+                         "        self.data, self.grad, self._op = data, 0.0, _op\n"
+                         "        self._prev, self._backward = set(_children), lambda: None\n")
+            for method, fn in vars(item).items():
+                if callable(fn) and method != "__init__":
+                    lines.append(f"    def {method}(self, *a, **k):\n"
+                                 "        raise ValueError('no')\n")
+            lines.append("\n\n")
+    return "".join(lines)
+
+
+def test_a_module_whose_every_function_raises_earns_nothing(tmp_path):
+    """No points for no work: raising a documented ValueError earns only beside right values,
+    and a replay that raises the same undocumented error is no agreement (was 2.1 of 73)."""
+    from autograder.grade import grade_submission
+    from autograder.staff import reference
+
+    for module, folder in reference.module_folders().items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{module}.py").write_text(_all_raise_module(reference.load(module)))
+    result = grade_submission(tmp_path)
+    earned = {t.task: [c.name for c in t.checks if c.passed]
+              for a in result.assignments for t in a.tasks if t.score}
+    assert result.max_score == 73 and earned == {}, earned
