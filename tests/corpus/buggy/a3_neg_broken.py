@@ -2,7 +2,7 @@
 # target: a3_backprop/engine.py
 # bug: __neg__ returns the node itself (-v gives v), so a - b built as a + (-b) is wrong too
 # loses: 3.1
-# names: Value.__neg__
+# names: Value.__rsub__
 def _buggy_neg(self):
     return self * 1
 
