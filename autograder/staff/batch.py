@@ -863,6 +863,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only export the gradebook to FILE (scoped by --assignment/--student); no grading",
     )
     parser.add_argument(
+        "--export-lms",
+        nargs=2,
+        metavar=("FORMAT", "FILE"),
+        help="after grading (or with no DIRECTORY: only), write the LMS import CSV"
+        " (canvas or moodle; needs --roster)",
+    )
+    parser.add_argument("--roster", type=Path, help="CSV mapping students to the LMS (export-lms)")
+    parser.add_argument(
         "--assignment", action="append", metavar="aN", help="grade this assignment (repeatable)"
     )
     parser.add_argument(
@@ -887,6 +895,18 @@ def _terminate(signum, frame) -> None:
 def run(args: argparse.Namespace) -> int:
     from autograder.cli import require_writable
 
+    if args.export_lms:
+        from autograder.staff import lms
+
+        if args.export_lms[0] not in lms.FORMATS:
+            raise GradingError(f"--export-lms {args.export_lms[0]}: canvas or moodle.")
+        if not args.roster:
+            raise GradingError("--export-lms needs --roster ROSTER.csv (student -> LMS ids).")
+        require_writable("--export-lms", args.export_lms[1])
+        lms.read_roster(args.roster, args.export_lms[0])  # a bad roster fails before grading
+    if args.export_lms and not args.directory:
+        _export_lms(args, args.assignment)
+        return 0
     if args.export_csv:
         require_writable("--export-csv", args.export_csv)
         n = export_csv(args.gradebook, args.export_csv, args.assignment, args.student)
@@ -923,12 +943,22 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         n = export_csv(args.gradebook, args.csv, summary.scope, args.student)
         print(f"Class table ({n} students): {args.csv}")
+    if args.export_lms:
+        _export_lms(args, summary.scope)
     try:
         resolve_reference(args.reference)
     except NotGraded as error:  # every submission got an error row; the batch says why once
         print(f"autograder: {error}", file=sys.stderr)
         return NotGraded.EXIT_STATUS
     return 0
+
+
+def _export_lms(args: argparse.Namespace, scope: list[str] | None) -> None:
+    from autograder.staff import lms
+
+    fmt, out = args.export_lms
+    n, missing, not_graded = lms.export(args.gradebook, args.roster, fmt, Path(out), scope)
+    lms.report(n, missing, not_graded, fmt, Path(out))
 
 
 def iter_rows(gradebook: Path) -> Iterator[Row]:

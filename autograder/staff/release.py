@@ -3,7 +3,7 @@
 The bundle holds freshly generated stubs and the notebooks (assignments/), datasets/, the
 autograder package without its hidden checks and without the instructor's modules that read
 the reference solution, pyproject.toml, a student README, and the GitHub Classroom workflow
-(.github/workflows/grade.yml). Before it reports success it verifies itself: no file of
+(.github/workflows/classroom.yml). Before it reports success it verifies itself: no file of
 reference_solution/, no hidden checks, no import of the reference, and no solution body
 (the text between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) anywhere.
 """
@@ -31,7 +31,7 @@ PACKAGING = ("pyproject.toml", "setup.py")
 """How the bundle installs (pip install -e .): the kit's own packaging files, unchanged."""
 
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
-WORKFLOW = Path("autograder/classroom/grade.yml")
+WORKFLOW = Path("autograder/classroom/classroom.yml")
 
 _BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
 
@@ -155,7 +155,7 @@ Grading runs further (hidden) checks on other inputs: passing the visible checks
 necessary, not sufficient.
 
 On every push to your GitHub Classroom repository, the workflow in
-`.github/workflows/grade.yml` runs the same visible checks and shows the score table in the
+`.github/workflows/classroom.yml` runs the same visible checks and shows the score table in the
 run's summary.
 
 ## Points
@@ -224,7 +224,7 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
         shutil.copy2(repo_root / name, out / name)
     (out / "README.md").write_text(student_readme())
     (out / ".gitignore").write_text(GITIGNORE)
-    workflow = out / ".github" / "workflows" / "grade.yml"
+    workflow = out / ".github" / "workflows" / "classroom.yml"
     workflow.parent.mkdir(parents=True)
     shutil.copy2(repo_root / WORKFLOW, workflow)
 
