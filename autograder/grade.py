@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.checks import AssignmentSuite, suite
-from autograder.checks.framework import Student, run_check
+from autograder.checks.framework import CheckOutcome, Student, no_points_for_no_work, run_check
 from autograder.context import SUBMISSION_BUDGET_SECONDS, GradingContext, default_context
 from autograder.errors import GradingError, NotGraded
 from autograder.isolation import intake
@@ -345,18 +345,22 @@ def grade_assignment(
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
         student = Student(worker, a.module, assignment=a)
+        outcomes: list[CheckOutcome | str] = []
         for check in s.checks:
             if time.monotonic() > deadline:
-                result = CheckResult(
-                    check.name,
-                    check.function,
-                    check.hidden,
-                    False,
-                    "not run: the submission used up its grading time budget"
-                    f" ({SUBMISSION_BUDGET_SECONDS:.0f} s in all).",
-                )
+                outcomes.append("not run: the submission used up its grading time budget"
+                                f" ({SUBMISSION_BUDGET_SECONDS:.0f} s in all).")
             else:
-                outcome = run_check(check, student)
+                outcomes.append(run_check(check, student))
+            if progress:
+                passed = not isinstance(outcomes[-1], str) and outcomes[-1].passed
+                progress(f"{a.id} {check.task} {check.name}: {'ok' if passed else 'FAIL'}")
+        judged = iter(no_points_for_no_work([o for o in outcomes if not isinstance(o, str)]))
+        for check, outcome in zip(s.checks, outcomes, strict=True):
+            if isinstance(outcome, str):
+                result = CheckResult(check.name, check.function, check.hidden, False, outcome)
+            else:
+                outcome = next(judged)
                 result = CheckResult(
                     check.name,
                     check.function,
@@ -367,8 +371,6 @@ def grade_assignment(
                     bool(outcome.extra.get("internal_error")),
                 )
             tasks[check.task].checks.append(result)
-            if progress:
-                progress(f"{a.id} {check.task} {check.name}: {'ok' if result.passed else 'FAIL'}")
     return AssignmentResult(
         a.id, a.folder, a.title, list(tasks.values()), "", notices, dict(student.artifacts)
     )

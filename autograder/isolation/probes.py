@@ -76,8 +76,7 @@ def targets() -> list[dict]:
          "file": mark},
         {"name": "connect to 127.0.0.1", "op": "connect_local",
          "target": list(_listener().getsockname())},
-        {"name": "connect outside", "op": "connect_outside",
-         "target": list(sandbox.OUTSIDE_ADDRESS)},
+        {"name": "reach the network", "op": "network", "target": None},
         {"name": "signal the grader", "op": "signal", "target": os.getpid()},
     ]
     return found
@@ -123,8 +122,9 @@ def verdict(hello: dict, base: str, slot_uid: int | None, guard: bool) -> str:
         isolation += (f" (EXPOSED, accepted by {ACCEPT_ENV}=1: the worker could "
                       f"{', '.join(exposed)})" if accepted
                       else f" (the worker could {', '.join(exposed)})")
+    addresses = hello.get("addresses") if isinstance(hello.get("addresses"), list) else []
     _last.update(isolation=isolation, mode=mode, layers=layers, probes=probes,
-                 exposed=exposed, accepted=accepted)
+                 exposed=exposed, accepted=accepted, addresses=addresses)
     if exposed and guard and not accepted:
         raise SandboxExposed(exposed, mode)
     return isolation

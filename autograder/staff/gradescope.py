@@ -425,6 +425,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.staff.git_guard import warn_if_unignored
+
+    warn_if_unignored("--out", args.out)
     count = build_zip(args.out, assignments=args.assignment,
                       hidden_visibility=args.hidden_visibility, reference=args.reference)
     print(f"Gradescope autograder written to {args.out} ({count} files).")
