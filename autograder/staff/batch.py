@@ -459,10 +459,9 @@ def grade_one(path: str, only: list[str], slot: int, reference: str | None = Non
 
     ``reference`` is the folder the parent resolved once for the whole batch."""
     from autograder.grade import grade_submission
+    from autograder.staff.context import staff_context
 
-    return grade_submission(
-        Path(path), include_hidden=True, only=only, slot=slot, reference=reference
-    ).to_dict()
+    return grade_submission(Path(path), staff_context(reference), only=only, slot=slot).to_dict()
 
 
 def resolve_reference(explicit: Path | str | None) -> str:
