@@ -225,7 +225,7 @@ def mutants(assignment: str) -> list[Mutant]:
         ast.fix_missing_locations(tree)
         indent = " " * root.col_offset
         body = "".join(indent + text + "\n" for text in ast.unparse(root).splitlines())
-        new_lines = lines[: root.lineno - 1] + [body] + lines[root.end_lineno:]
+        new_lines = lines[: root.lineno - 1] + body.splitlines(True) + lines[root.end_lineno:]
         new_source = "".join(new_lines)
         diff = "".join(difflib.unified_diff(lines, new_lines, FILES[assignment],
                                             FILES[assignment] + " (mutant)", n=0))
