@@ -39,6 +39,7 @@ DIAGNOSED = {  # entry -> the misconception its first lost task's first failure 
     "a1_learning_rate_half": "update_half_step",
     "a1_margin_not_normalised": "bound_gamma_not_normalised",
     "a1_predict_zero_is_positive": "predict_boundary_positive",
+    "a1_predict_sign_zero": "predict_sign_zero",
     "a1_update_on_correct_points": "update_always",
     "a2_classify_sign_swapped": "classify_signs_swapped",
     "a2_divergence_not_detected": "divergence_not_detected",

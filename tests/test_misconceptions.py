@@ -67,6 +67,10 @@ A1_CASES = {
     "predict_boundary_positive": ("predict", (np.array([1.0, -1.0, 0.0]),
                                               np.array([[1.0, 1.0, 1.0], [2.0, 1.0, 1.0]])),
                                   lambda w, Xb: np.where(Xb @ w < 0, -1.0, 1.0)),
+    "predict_sign_zero": ("predict", (np.array([1.0, -1.0, 0.0]),
+                                      np.array([[1.0, 1.0, 1.0], [2.0, 1.0, 1.0]])),
+                          lambda w, Xb: np.array([1.0 if v > 0 else -1.0 if v < 0 else 0.0
+                                                  for v in Xb @ w])),
     "update_strict": ("perceptron_update", (W0, X1, 1.0),
                       lambda w, x, y: w + y * x if y * (w @ x) < 0 else w.copy()),
     "update_always": ("perceptron_update", (np.array([1.0, 0.0, 0.0]), X1, 1.0),

@@ -61,6 +61,10 @@ CATALOGUE = [
     Misconception("predict_boundary_positive", "predict",
                   "predicts +1 where w . x = 0; a point on the boundary is predicted -1",
                   RULE, lambda w, Xb: np.where(Xb @ w >= 0, 1.0, -1.0)),
+    Misconception("predict_sign_zero", "predict",
+                  "returns 0 where w . x = 0 (the sign function's value at 0); the threshold"
+                  " unit outputs only +1 or -1, and -1 on the boundary",
+                  RULE, lambda w, Xb: np.sign(Xb @ w)),
     Misconception("update_strict", "perceptron_update", STRICT, RULE,
                   lambda w, x, y: _update(w, x, y, rule="strict")),
     Misconception("update_always", "perceptron_update", ALWAYS, SUMMARY,
