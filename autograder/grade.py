@@ -8,7 +8,6 @@ error, an exception, a hang, a crash) into a result with a reason, never into a 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import tempfile
 import time
@@ -17,33 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.checks import AssignmentSuite, suite
-from autograder.checks.framework import Student, run_check
+from autograder.checks.framework import CheckOutcome, Student, no_points_for_no_work, run_check
+from autograder.context import SUBMISSION_BUDGET_SECONDS, GradingContext, default_context
+from autograder.errors import GradingError, NotGraded
 from autograder.isolation import intake
 
-SUBMISSION_BUDGET_SECONDS = 600.0
-"""Wall time one submission may use in all. The reference needs about 10 s; a submission
-that has used 10 minutes is looping or crawling, and a batch of 300 must still finish."""
-
-
-class GradingError(Exception):
-    """The grader could not grade at all (bad path, nothing to grade): a clear message."""
-
-
-class NotGraded(GradingError):
-    """The kit could not grade this: a fault of the grader or its environment, never of the
-    submission (reference or data missing, an exception in the kit's own code, a sandbox
-    that cannot hide the reference). Never turned into a score: ``grade`` exits 3,
-    ``grade-all`` records an error row, Gradescope says "not graded" and why.
-
-    ``partial`` is the result graded so far, when there is one (for the staff's diagnosis).
-    """
-
-    EXIT_STATUS = 3
-
-    def __init__(self, reason: str, partial: SubmissionResult | None = None) -> None:
-        super().__init__(f"not graded: {reason}")
-        self.reason = reason
-        self.partial = partial
+__all__ = ["GradingError", "NotGraded", "SUBMISSION_BUDGET_SECONDS", "grade_submission"]
 
 
 @dataclass
@@ -181,29 +159,37 @@ def resolve_submission(path: Path) -> Path:
 
 def grade_submission(
     path: Path,
+    context: GradingContext | None = None,
     *,
     include_hidden: bool = True,
     only: list[str] | None = None,
     slot: int = 0,
     progress: Callable[[str], None] | None = None,
-    budget_seconds: float = SUBMISSION_BUDGET_SECONDS,
+    budget_seconds: float | None = None,
     reference: Path | str | None = None,
     tasks: list[str] | None = None,
 ) -> SubmissionResult:
-    """Grade the submission directory ``path``.
+    """Grade the submission directory ``path`` over ``context`` (autograder/context.py:
+    reference, hidden checks, catalogue, budget). Without one, ``include_hidden``,
+    ``reference`` and ``budget_seconds`` build the installation's default context.
 
     ``only`` names assignments ("a1", ...) to grade whether present or not (a missing one
     scores 0 with the reason); by default every assignment found in ``path`` is graded, and
     a directory holding none is a GradingError. ``path`` may also be one assignment's folder
     (``.../a1_perceptron``): then that assignment is graded. ``reference`` is the reference
-    solution for the hidden checks (default: found by ``autograder.staff.reference.locate``);
+    solution for the hidden checks (default: located by the installed context factory);
     it is resolved once, before grading, and reported in the result. ``tasks`` ("1.4", ...)
     keeps only those tasks and their checks (``autograder check --task``).
     """
     from autograder.isolation.sandbox import describe_isolation
 
     root = resolve_submission(path)
-    suites = suite(include_hidden=include_hidden)
+    if context is None:
+        context = default_context(include_hidden, str(reference) if reference else None,
+                                  budget_seconds or SUBMISSION_BUDGET_SECONDS)
+    elif budget_seconds is not None:
+        context = context.with_budget(budget_seconds)
+    suites = suite(context=context)
     folder_ids = {s.assignment.folder: s.assignment.id for s in suites}
     if root.name in folder_ids and not only:  # the folder of one assignment: grade just it
         root, only = root.parent, [folder_ids[root.name]]
@@ -221,9 +207,9 @@ def grade_submission(
             raise GradingError(f"{root} holds no assignment: expected one or more of {folders}")
     if tasks:
         chosen = only_tasks(chosen, tasks)
-    reference_used = require_grading_inputs(chosen, reference)
+    reference_used = require_grading_inputs(chosen, context)
     started = time.monotonic()
-    deadline = started + budget_seconds
+    deadline = started + context.budget_seconds
     with tempfile.TemporaryDirectory(prefix="bplab-intake-") as tmp:
         # Only the copy is graded: no link followed, no file over the limits (intake.py).
         staged = Path(tmp) / "submission"
@@ -236,6 +222,7 @@ def grade_submission(
                 deadline=deadline,
                 progress=progress,
                 notices=report.notes_for(s.assignment.folder),
+                context=context,
             )
             for s in chosen
         ]
@@ -271,9 +258,7 @@ def only_tasks(chosen: list[AssignmentSuite], tasks: list[str]) -> list[Assignme
     return cut
 
 
-def require_grading_inputs(
-    chosen: list[AssignmentSuite], explicit_reference: Path | str | None = None
-) -> str:
+def require_grading_inputs(chosen: list[AssignmentSuite], context: GradingContext) -> str:
     """Fail before grading anything when the hidden checks' reference or the data are missing;
     return the reference folder the hidden checks will use ("" when none are run).
 
@@ -281,15 +266,12 @@ def require_grading_inputs(
     of them would be a grader fault, so nothing is graded and the reason is one line."""
     used = ""
     if any(check.hidden for s in chosen for check in s.checks):
-        # Hidden checks exist only where autograder/staff/ is installed (never in the student
-        # bundle, whose release check forbids a static import of the reference loader).
-        reference = importlib.import_module("autograder.staff.reference")
-        try:
-            folder = reference.locate(explicit_reference)
-        except reference.ReferenceMissing as error:
-            raise NotGraded(str(error)) from None
-        reference.use(folder)
-        used = str(folder)
+        # Hidden checks come only from a context that brings their reference with them.
+        if not context.reference:
+            raise NotGraded(context.reference_missing
+                            or "hidden checks need the reference solution: none given.")
+        context.activate_reference()
+        used = context.reference
     from autograder.data import DatasetError, verify_datasets
 
     try:
@@ -328,6 +310,7 @@ def grade_assignment(
     deadline: float,
     progress: Callable[[str], None] | None = None,
     notices: list[str] | None = None,
+    context: GradingContext | None = None,
 ) -> AssignmentResult:
     """Run every check of one assignment against ``root/<folder>`` in one worker.
 
@@ -362,45 +345,46 @@ def grade_assignment(
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
         student = Student(worker, a.module, assignment=a)
+        outcomes: list[CheckOutcome | str] = []
         for check in s.checks:
             if time.monotonic() > deadline:
-                result = CheckResult(
-                    check.name,
-                    check.function,
-                    check.hidden,
-                    False,
-                    "not run: the submission used up its grading time budget"
-                    f" ({SUBMISSION_BUDGET_SECONDS:.0f} s in all).",
-                )
+                outcomes.append("not run: the submission used up its grading time budget"
+                                f" ({SUBMISSION_BUDGET_SECONDS:.0f} s in all).")
             else:
-                outcome = run_check(check, student)
+                outcomes.append(run_check(check, student))
+            if progress:
+                passed = not isinstance(outcomes[-1], str) and outcomes[-1].passed
+                progress(f"{a.id} {check.task} {check.name}: {'ok' if passed else 'FAIL'}")
+        judged = iter(no_points_for_no_work([o for o in outcomes if not isinstance(o, str)]))
+        for check, outcome in zip(s.checks, outcomes, strict=True):
+            if isinstance(outcome, str):
+                result = CheckResult(check.name, check.function, check.hidden, False, outcome)
+            else:
+                outcome = next(judged)
                 result = CheckResult(
                     check.name,
                     check.function,
                     check.hidden,
                     outcome.passed,
-                    diagnosed(outcome, a.module),
+                    diagnosed(outcome, a.module, context),
                     round(outcome.seconds, 4),
                     bool(outcome.extra.get("internal_error")),
                 )
             tasks[check.task].checks.append(result)
-            if progress:
-                progress(f"{a.id} {check.task} {check.name}: {'ok' if result.passed else 'FAIL'}")
     return AssignmentResult(
         a.id, a.folder, a.title, list(tasks.values()), "", notices, dict(student.artifacts)
     )
 
 
-def diagnosed(outcome, module: str) -> str:
+def diagnosed(outcome, module: str, context: GradingContext | None = None) -> str:
     """A failure's message with the misconception it matches, when the catalogue is here.
 
-    The catalogue lives with the hidden checks (staff only); without it (a student's copy
+    The catalogue comes with the context (the staff's); without it (a student's copy
     of the kit) the message says what differs and nothing more."""
     if outcome.passed or outcome.extra.get("internal_error"):
         return outcome.message
-    try:
-        from autograder.staff.misconceptions import explain
-    except ImportError:
+    explain = context.explainer() if context is not None else None
+    if explain is None:
         return outcome.message
     return explain(outcome.message, outcome.extra.get("log", []), module,
                    outcome.extra.get("functions", ""))

@@ -117,11 +117,26 @@ def describe(task: TaskResult) -> str:
     return "\n".join(lines)
 
 
+def _banner(text: str, width: int = 78) -> str:
+    """text wrapped to the width between two rules of '!': hard to miss in a cell's output."""
+    import textwrap
+
+    rule = "!" * width
+    return "\n".join([rule, *textwrap.wrap(text, width), rule])
+
+
 def task_score(assignment: str, task: str, folder: str | os.PathLike = ".") -> float:
     """Points earned on ``task`` by the visible checks of the modules in ``folder``; prints why.
 
     Never raises and never writes to stderr: a fault prints its reason and returns 0.0.
+    The first call in a kernel that can import the staff package prints, on stdout (shown
+    in the notebook and the feedback, never costing points), a warning saying so.
     """
+    from autograder.hub_guard import warning_once
+
+    warning = warning_once()
+    if warning:
+        print(_banner(warning))
     try:
         with _quiet_stderr():
             result = grade_folder(assignment, Path(folder).resolve())

@@ -419,9 +419,10 @@ def test_grade_all_command_scopes_csv_and_refuses_bad_outputs_before_grading(tmp
     no_ref = grade_all("--assignment", "a1", "--reference", str(tmp_path / "class"))
     assert no_ref.returncode == 3 and no_ref.stderr.count("\n") == 1
     assert "not graded" in no_ref.stderr
-    refused = {row.student: row for row in batch.iter_rows(book) if row.scope == "a1"}
-    assert refused and all(r.status == "error" and "not graded" in r.reason
-                           for r in refused.values())  # an error row each, never a score
+    refused = _rows(book)  # one row each, a2 kept beside the refused a1
+    assert sorted(refused) == ["ann", "bob"]
+    assert all(r.status == "error" and "not graded" in r.reason and r.scope == "a1,a2"
+               for r in refused.values())  # an error row each, never a score
     done = grade_all("--assignment", "a1", "--student", "bob", "--csv", str(tmp_path / "g.csv"))
     assert done.returncode == 0, done.stderr
     table = _csv(tmp_path / "g.csv")
@@ -429,6 +430,8 @@ def test_grade_all_command_scopes_csv_and_refuses_bad_outputs_before_grading(tmp
     assert {c.split(":")[0] for c in table[0] if ":" in c} == {"a1"}
     assert float(table[0]["total"]) == float(table[0]["max"]) > 0
     assert json.loads(_rows(book)["bob"].result_json)["reference"] == str(REFERENCE.resolve())
+    bob = _rows(book)["bob"]  # the whole, current result: a1 graded now, a2 kept
+    assert (bob.status, bob.scope) == ("graded", "a1,a2")
 
 
 # --------------------------------------------------------------------------- nbgrader push-grades
@@ -486,3 +489,76 @@ def test_nbgrader_push_grades_with_jobs_writes_each_students_grades(tmp_path, mo
     assert set(scores["cid"].values()) == {0.0}
     assert sorted(line.split()[1] for line in done.stdout.splitlines()
                   if line.startswith(folder)) == ["ann", "bob", "cid"]
+
+
+# --------------------------------------------------------------------------- incremental regrades
+
+
+def logging_all_pass_grader(path: str, only: list[str], slot: int) -> dict:
+    """all_pass_grader that appends "<student> <assignments>" to $FAKE_GRADER_LOG."""
+    with open(os.environ["FAKE_GRADER_LOG"], "a") as handle:
+        handle.write(f"{Path(path).name} {','.join(only)}\n")
+    return all_pass_grader(path, only, slot)
+
+
+def test_a_regrade_grades_only_the_changed_assignment_and_keeps_the_others(
+    tmp_path, monkeypatch
+):
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    directory = _class(tmp_path / "class", {"ann": "", "bob": ""})
+    for student in ("ann", "bob"):
+        (directory / student / "a2_gradient_descent").mkdir()
+        (directory / student / "a2_gradient_descent" / "gradient_descent.py").write_text("#\n")
+    book, out = tmp_path / "gradebook.db", tmp_path / "out"
+    kwargs = dict(progress=False, grader=logging_all_pass_grader, out_dir=out)
+    batch.run_batch(directory, book, **kwargs)
+    before = _rows(book)
+    assert sorted(log.read_text().splitlines()) == ["ann a1,a2", "bob a1,a2"]
+
+    log.unlink()
+    (directory / "bob" / "a1_perceptron" / "perceptron.py").write_text("# fixed\n")
+    summary = batch.run_batch(directory, book, only=["a1"], students=["bob"], **kwargs)
+    assert log.read_text().splitlines() == ["bob a1"] and summary.graded == 1
+    after = _rows(book)
+    assert sorted(after) == ["ann", "bob"] and after["ann"] == before["ann"]  # one row each
+    assert after["bob"].scope == "a1,a2" and after["bob"].max_score == before["bob"].max_score
+    assert after["bob"].graded_at > before["bob"].graded_at
+    pages = {s: json.loads((out / s / "results.json").read_text()) for s in ("ann", "bob")}
+    assert len(pages["bob"]["tests"]) == len(pages["ann"]["tests"])  # a1 and a2 on bob's page
+    assert pages["bob"]["score"] == after["bob"].score
+
+    log.unlink()
+    batch.run_batch(directory, book, **kwargs)  # nothing changed: nothing graded
+    assert not log.exists()
+
+
+def test_a_schema_1_gradebook_is_migrated_to_one_row_per_student(tmp_path, monkeypatch):
+    """Two schema-1 rows for bob (scopes a1,a2 then a1) become one row, a1 from the later."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(batch.SCHEMA.replace("PRIMARY KEY (student)", "PRIMARY KEY (student, scope)"))
+    db.execute("INSERT INTO meta VALUES ('schema', '1')")
+    sub = batch.Submission("bob", tmp_path, tmp_path)
+    for scope, when, passing in (("a1,a2", "2026-01-01", True), ("a1", "2026-01-02", False)):
+        result = SubmissionResult.from_dict(all_pass_grader(str(tmp_path), scope.split(","), 0))
+        for a in result.assignments:
+            for t in a.tasks:
+                t.checks = [CheckResult("c", t.title, False, passing)]
+        db.execute(
+            "INSERT INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            ("bob", scope, str(sub.source), "h", "graded", "", result.score, result.max_score,
+             0.0, when, json.dumps(result.to_dict())),
+        )
+    db.commit()
+    db.close()
+    (row,) = batch.iter_rows(path)
+    assert row.scope == "a1,a2"
+    by_id = {a.id: a for a in row.result().assignments}
+    assert by_id["a1"].score == 0 and by_id["a2"].score == by_id["a2"].max_score > 0
+    assert row.score == by_id["a2"].max_score
+    directory = _class(tmp_path / "class", {"bob": ""})
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    batch.run_batch(directory, path, only=["a1"], progress=False, grader=logging_all_pass_grader)
+    assert log.read_text().splitlines() == ["bob a1"]  # no hashes in schema 1: regraded

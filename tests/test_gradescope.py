@@ -211,3 +211,30 @@ def test_zip_records_the_hidden_visibility_and_refuses_an_unknown_one(tmp_path):
     assert config["hidden_visibility"] == "after_published"
     with pytest.raises(gradescope.GradingError, match="--hidden-visibility 'soon'"):
         gradescope.build_zip(out, hidden_visibility="soon")
+
+
+def test_the_container_grades_with_hidden_checks_though_the_kit_is_not_installed(
+    tmp_path, monkeypatch
+):
+    """In Gradescope's container the kit runs from PYTHONPATH, uninstalled: no entry point
+    names the staff context, so grading there must hand it over by value, not look it up."""
+    import importlib.metadata
+
+    import autograder.grade
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
+    seen = []
+    real = autograder.grade.grade_submission
+
+    def recording(path, context=None, **kwargs):
+        seen.append(context)
+        return real(path, context, **kwargs)
+
+    monkeypatch.setattr(autograder.grade, "grade_submission", recording)
+    root = tmp_path / "autograder"
+    for name in ("source", "submission", "results"):
+        (root / name).mkdir(parents=True)
+    shutil.copy(REFERENCE / "a1_perceptron" / "perceptron.py", root / "submission")
+    results = gradescope.grade_in_container(root)
+    assert seen and seen[0] is not None and seen[0].include_hidden
+    assert results["score"] == pytest.approx(_a1_max())

@@ -449,6 +449,22 @@ def test_intake_never_follows_links_or_blocks_on_a_fifo(tmp_path):
     assert "a4_mlp/ is a symbolic link" in report.notes_for("a4_mlp")[0]
 
 
+def test_intake_refuses_hard_links_like_symbolic_links(tmp_path):
+    """A hard link (st_nlink > 1) to a file elsewhere would copy its content: refused."""
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET = 'the reference'\n")
+    folder = tmp_path / "src" / "a3_backprop"
+    folder.mkdir(parents=True)
+    (folder / "helper.py").write_text("x = 1\n")
+    os.link(outside, folder / "engine.py")
+    report = intake.stage(tmp_path / "src", tmp_path / "dst", ["a3_backprop"])
+    assert not (tmp_path / "dst" / "a3_backprop" / "engine.py").exists()
+    assert (tmp_path / "dst" / "a3_backprop" / "helper.py").read_text() == "x = 1\n"
+    assert report.files == 1
+    notes = " ".join(report.notes_for("a3_backprop"))
+    assert "engine.py is a hard link" in notes, notes
+
+
 def test_intake_limits_file_count_and_total_size_with_py_files_first(tmp_path, monkeypatch):
     monkeypatch.setattr(intake, "MAX_FILES", 4)
     monkeypatch.setattr(intake, "MAX_TOTAL_BYTES", 10)

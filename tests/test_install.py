@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import tracked_files
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"
@@ -54,10 +55,7 @@ def _ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 def _copy_tracked(dest: Path) -> Path:
     """A clean clone's files: what git tracks, as in the working tree (no .venv, .tox, caches)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
+    for name in tracked_files(REPO):
         source = REPO / name
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -95,9 +93,21 @@ def test_version_has_one_source():
 
 
 def test_the_digits_file_is_in_git_once():
-    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True,
-                             check=True).stdout.split()
+    tracked = tracked_files(REPO)
     assert [p for p in tracked if p.endswith("digits.csv.gz")] == ["datasets/digits.csv.gz"]
+
+
+def test_a_copy_without_git_lists_the_files_git_would():
+    """A downloaded zip has no .git: the tree walk with .gitignore's exclusions stands in for
+    `git ls-files` (tracked plus untracked-but-not-ignored files of this working tree)."""
+    from conftest import _walk_unignored
+
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git work tree: the walk is all there is to compare")
+    git = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    listed = subprocess.run(git, cwd=REPO, capture_output=True, check=True).stdout.decode()
+    expected = {name for name in listed.split("\0") if name and (REPO / name).is_file()}
+    assert set(_walk_unignored(REPO)) == expected
 
 
 def test_no_reference_anywhere_is_not_graded_in_one_line(tmp_path):
@@ -174,6 +184,18 @@ def test_plain_and_editable_pip_install_of_a_clean_clone(tmp_path):
     _ok(_run([plain, "-m", "pip", "install", "-q", clone], cwd=tmp_path))
     from_clone = _grade_reference_elsewhere(plain, tmp_path, "--reference", clone)
     assert from_clone["score"] == sum(t["max_score"] for t in from_clone["tests"]) > 0
+    # release from the plain install: inside the checkout it finds the reference as grading
+    # does; elsewhere --reference names it; with neither, one line.
+    _ok(_run([plain, "-m", "autograder", "release", "--out", tmp_path / "b1"], cwd=clone))
+    assert (tmp_path / "b1" / "assignments").is_dir()
+    (tmp_path / "away").mkdir()
+    _ok(_run([plain, "-m", "autograder", "release", "--out", tmp_path / "b2", "--reference",
+              clone / "reference_solution"], cwd=tmp_path / "away"))
+    assert not (tmp_path / "b2" / "autograder" / "staff").exists()
+    lost = _run([plain, "-m", "autograder", "release", "--out", tmp_path / "b3"],
+                cwd=tmp_path / "away")
+    assert lost.returncode != 0 and len(lost.stderr.strip().splitlines()) == 1, lost.stderr
+    assert "--reference" in lost.stderr
 
     editable = _fresh_venv(tmp_path / "editable")
     _ok(_run([editable, "-m", "pip", "install", "-q", "-e", clone], cwd=tmp_path))

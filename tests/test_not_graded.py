@@ -52,8 +52,8 @@ def test_an_exception_in_a_kit_check_makes_the_submission_not_graded(monkeypatch
 
     original = suite
 
-    def suite_with_a_broken_check(include_hidden=True):
-        suites = original(include_hidden=include_hidden)
+    def suite_with_a_broken_check(include_hidden=True, context=None):
+        suites = original(include_hidden=include_hidden, context=context)
         a1 = suites[0]
         check = dataclasses.replace(a1.checks[0], run=broken, name="broken_on_purpose")
         return [dataclasses.replace(a1, checks=(check, *a1.checks[1:])), *suites[1:]]

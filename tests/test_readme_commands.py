@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import tracked_files
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -79,9 +80,7 @@ def run_as_typed(commands: list[str], folder: Path) -> list[tuple[str, int, str]
 
 
 def _clean_clone(dest: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
-                            check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
+    for name in tracked_files(REPO):
         if (REPO / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, dest / name)

@@ -61,7 +61,7 @@ PYTHON = [sys.executable, "-S"]  # no site: see _env
 def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
     files = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()]
     assert "assignments/a1_perceptron/perceptron.py" in files
-    assert ".github/workflows/grade.yml" in files
+    assert ".github/workflows/classroom.yml" in files
     assert "README.md" in files and "pyproject.toml" in files and "setup.py" in files
     assert not any("reference_solution" in f for f in files)
     assert not any(f.startswith("autograder/staff/hidden_checks") for f in files)
@@ -134,18 +134,19 @@ def test_check_in_the_bundle_grades_the_stubs_with_visible_checks_only(bundle):
 
 
 def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
-    text = (bundle / ".github" / "workflows" / "grade.yml").read_text()
+    text = (bundle / ".github" / "workflows" / "classroom.yml").read_text()
     yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load(text)
-    steps = workflow["jobs"]["check"]["steps"]
+    assert workflow["permissions"]["checks"] == "write"  # the reporter writes Classroom's points
+    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
     assert any(step.get("uses", "").startswith("actions/checkout") for step in steps)
     commands = [step["run"] for step in steps if "autograder" in step.get("run", "")]
     assert commands, "the workflow must run the kit"
-    summary = tmp_path / "summary.md"
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
     done = subprocess.run(
         ["bash", "-c", commands[-1] + " a1"],
         cwd=bundle,
-        env=_env(bundle, GITHUB_STEP_SUMMARY=str(summary)),
+        env=_env(bundle, GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output)),
         capture_output=True,
         text=True,
         timeout=300,
@@ -154,6 +155,13 @@ def test_workflow_is_valid_and_its_command_works_on_the_stubs(bundle, tmp_path):
     table = summary.read_text()
     assert "| task | what | points |" in table
     assert re.search(r"\| 1\.1 \| `add_bias[^`]*` \| 0\.00 / ", table), table
+    # the reporter step reads <STEP ID>_RESULTS for each of its runners: the grader step's output
+    grader = next(step for step in steps if "autograder" in step.get("run", ""))
+    report = next(step for step in steps if "autograding-grading-reporter" in step.get("uses", ""))
+    runner = report["with"]["runners"]
+    assert runner == grader["id"]
+    assert report["env"][f"{runner.upper()}_RESULTS"] == f"${{{{ steps.{runner}.outputs.result }}}}"
+    assert output.read_text().startswith("result=")
 
 
 def test_bundle_cli_lists_student_commands_only(bundle):
@@ -182,3 +190,14 @@ def test_git_status_in_the_bundle_lists_nothing_under_the_readmes_venv(bundle, t
                             capture_output=True, text=True).stdout
     assert "assignments/" in status
     assert ".venv/" not in status
+
+
+def test_release_finds_the_checkout_as_grading_finds_the_reference(tmp_path):
+    from conftest import REFERENCE, REPO_ROOT
+
+    from autograder.grade import GradingError
+
+    assert release.checkout_of(REFERENCE) == REPO_ROOT.resolve()
+    with pytest.raises(GradingError, match="reference solution is missing") as lost:
+        release.checkout_of(tmp_path)
+    assert "\n" not in str(lost.value)

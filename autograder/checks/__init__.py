@@ -1,7 +1,7 @@
-"""The checks of every assignment: visible ones here, hidden ones in staff/hidden_checks/.
+"""The checks of every assignment: visible ones here, hidden ones named by the context.
 
 ``suite()`` gathers, per assignment, its point table and its checks. Hidden checks are
-included only when their module exists (it is absent from the student bundle) and asked for.
+included only when the grading context names them (the student's names none).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from autograder.checks.framework import Assignment, Check
 
 ASSIGNMENT_MODULES = ("a1", "a2", "a3", "a4")
-HIDDEN_PACKAGE = "autograder.staff.hidden_checks"  # absent from the student bundle
 
 
 @dataclass(frozen=True)
@@ -23,18 +22,14 @@ class AssignmentSuite:
     checks: tuple[Check, ...]
 
 
-def _hidden_checks(name: str) -> list[Check]:
-    try:
-        module = importlib.import_module(f"{HIDDEN_PACKAGE}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name in (f"{HIDDEN_PACKAGE}.{name}", HIDDEN_PACKAGE, "autograder.staff"):
-            return []
-        raise
-    return list(module.CHECKS)
+def suite(include_hidden: bool = True, context=None) -> list[AssignmentSuite]:
+    """Every assignment whose visible checks module exists, with its checks; the hidden ones
+    come from ``context`` (a GradingContext; default: the installation's, see
+    autograder/context.py, when ``include_hidden``)."""
+    if context is None and include_hidden:
+        from autograder.context import default_context
 
-
-def suite(include_hidden: bool = True) -> list[AssignmentSuite]:
-    """Every assignment whose visible checks module exists, with its checks."""
+        context = default_context()
     suites = []
     for name in ASSIGNMENT_MODULES:
         try:
@@ -44,8 +39,9 @@ def suite(include_hidden: bool = True) -> list[AssignmentSuite]:
                 continue
             raise
         checks = list(module.CHECKS)
-        if include_hidden:
-            checks += _hidden_checks(name)
+        hidden = context.hidden_module(name) if context is not None else None
+        if hidden:
+            checks += list(importlib.import_module(hidden).CHECKS)
         order = {task.id: i for i, task in enumerate(module.ASSIGNMENT.tasks)}
         checks.sort(key=lambda check: order[check.task])  # stable: file order within a task
         suites.append(AssignmentSuite(module.ASSIGNMENT, tuple(checks)))

@@ -210,20 +210,57 @@ def _op_derivatives(node: dict, data: dict[str, float]) -> dict[str, float]:
     return grads
 
 
-def mul_is_wrong(student) -> bool:
-    """Whether the student's a * b (task 3.1) gets a fan-out probe wrong: then ops the docs
-    build from * are not judged (its bug is already paid for in 3.1)."""
-    spec = single_op("mul", ["a", "b"], {"a": 1.3, "b": -0.7})
+MUL_PROBES = {  # a * operator -> (its probe's operands, the division built from it)
+    "__mul__": (["a", "b"], ["a", "b"]),
+    "__rmul__": ([{"const": -0.7}, "a"], [{"const": 2.0}, "b"]),
+}
+"""Divisions the docs build from * (a / b = a * b**-1, 2 / b = 2 * b**-1), each paired with
+the * operator it uses."""
+
+
+def mul_is_wrong(student, method: str = "__mul__") -> bool:
+    """Whether the student's ``*`` (``__mul__``: a * b; ``__rmul__``: number * a; task 3.1)
+    gets a fan-out probe wrong: then a division built from it is not judged (its bug is
+    already paid for in 3.1)."""
+    args = MUL_PROBES[method][0]
+    spec = single_op("mul", args, {n: v for n, v in (("a", 1.3), ("b", -0.7)) if n in args})
+    data = evaluate(spec)
     try:
-        got = student.graph({**spec, "seed": 2.0, "preset": 0.5}, "local", function="Value.__mul__")
+        got = student.graph({**spec, "seed": 2.0, "preset": 0.5}, "local",
+                            function=f"Value.{method}")
         grads = got["grads"]
-        return not (
-            abs(got["data"]["out"] - 1.3 * -0.7) < 1e-9
-            and abs(grads["a"] - (0.5 + 2 * -0.7)) < 1e-9
-            and abs(grads["b"] - (0.5 + 2 * 1.3)) < 1e-9
-        )
+        return not (abs(got["data"]["out"] - data["out"]) < 1e-9 and all(
+            abs(grads[name] - (0.5 + 2 * d)) < 1e-9
+            for name, d in _op_derivatives(spec["nodes"][0], data).items()))
     except Exception:  # noqa: BLE001 - any failure of the student's * counts as wrong
         return True
+
+
+def div_built_from(student, method: str) -> bool:
+    """Whether the student's division paired with ``method`` IS the result of that ``*``,
+    seen in the graph (mode "made_by": the node the division returned was made by it).
+    The premise of excusing a wrong division while their ``*`` is wrong: a division written
+    on its own pays for its own bugs. The probe's call is not this check's call to paste."""
+    args = MUL_PROBES[method][1]
+    kept = len(student.log)
+    try:
+        got = student.graph(single_op("div", args, {"a": 1.3, "b": 0.7}), "made_by",
+                            function="Value.__truediv__")
+    except Exception:  # noqa: BLE001 - a division that cannot be traced is not built from *
+        return False
+    finally:
+        del student.log[kept:]
+    made = got.get("made_by") if isinstance(got, dict) else None
+    names = made.get("out") if isinstance(made, dict) else None
+    return isinstance(names, list) and method in names
+
+
+def division_excused(student, args: list) -> bool:
+    """A wrong division (operands ``args``) is excused only when it is built from the
+    student's * of its form (a / b from ``__mul__``, 2 / b from ``__rmul__``) and that * is
+    wrong (its bug is paid for in 3.1): both premises proven, never assumed."""
+    method = "__mul__" if isinstance(args[0], str) else "__rmul__"
+    return mul_is_wrong(student, method) and div_built_from(student, method)
 
 
 def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str = "") -> None:
@@ -235,10 +272,9 @@ def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str 
     data = {name: expect_float(got["data"].get(name), what=f"{function}: {name}.data")
             for name in [*spec["inputs"], *(n["id"] for n in spec["nodes"])]}
     inputs = describe(spec)
-    skip = BUILT_FROM_MUL if any(n["op"] in BUILT_FROM_MUL for n in spec["nodes"]) and \
-        mul_is_wrong(student) else ()
     for node in spec["nodes"]:
-        if node["op"] not in TASK_OPS[task] or node["op"] in skip:
+        if node["op"] not in TASK_OPS[task] or (
+                node["op"] in BUILT_FROM_MUL and division_excused(student, node["args"])):
             continue
         where = f"{node['id']} = {_describe_node(node)}"
         assert_close(data[node["id"]], _op_value(node, _operands(node, data)),
@@ -423,12 +459,12 @@ def pow_negative_base(student, example) -> None:
 )
 def division(student, ab) -> None:
     a, b = ab
-    try:
-        for args, method in (
-            (["a", "b"], "Value.__truediv__"),
-            (["a", {"const": 4.0}], "Value.__truediv__"),
-            (([{"const": 2.0}, "b"]), "Value.__rtruediv__"),
-        ):
+    for args, method in (
+        (["a", "b"], "Value.__truediv__"),
+        (["a", {"const": 4.0}], "Value.__truediv__"),
+        (([{"const": 2.0}, "b"]), "Value.__rtruediv__"),
+    ):
+        try:
             check_graph(
                 student,
                 single_op("div", args, {"a": a, "b": b}),
@@ -436,9 +472,9 @@ def division(student, ab) -> None:
                 method,
                 hint="a / b = a * b**-1: d/db = -a / b**2",
             )
-    except CheckFailure:
-        if not mul_is_wrong(student):  # else: built from the student's *, paid for in 3.1
-            raise
+        except CheckFailure:
+            if not division_excused(student, args):  # else: built from their *, paid in 3.1
+                raise
 
 
 # ---------------------------------------------------------------- 3.3 exp, log, sin, cos
@@ -619,7 +655,7 @@ def _fan_out_check(task: str):
             try:
                 _fan_out_case(student, ab, *case)
             except CheckFailure:
-                if case[0] not in BUILT_FROM_MUL or not mul_is_wrong(student):
+                if case[0] not in BUILT_FROM_MUL or not division_excused(student, case[1]):
                     raise  # else: a / b is built from the student's *, paid for in 3.1
 
     check.__name__ = f"fan_out_{task.replace('.', '_')}"

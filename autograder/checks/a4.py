@@ -87,6 +87,20 @@ def carry_forward(name: str, failure: CheckFailure, student, got, *inputs) -> No
     composer(student, got, *inputs, failure=failure)
 
 
+def integration_call(student, name: str, carried: tuple, *args, **kwargs):
+    """``student.call(name, *args, **kwargs)``; when it raises (not fatally), the failure is
+    handed to ``carry_forward(name, ..., got=the fault, *carried)``: a composer that finds the
+    same error raised by one of the student's own building blocks carries it forward (the
+    block's task pays), else the call's failure stands."""
+    try:
+        return student.call(name, *args, **kwargs)
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        carry_forward(name, CheckFailure(fault.message), student, fault, *carried)
+        raise  # a composer always raises; kept for a composer that would not
+
+
 H_SMOOTH = 1e-5
 """Central-difference step (compare.central_difference's default) for smooth functions."""
 H_KINKED = 1e-7
@@ -566,7 +580,8 @@ def init_shapes(student) -> None:
 @for_all(net_examples, describe=_describe_net)
 def forward_values(student, ex) -> None:
     sizes, params, X, _, activation, _ = _net(ex)
-    raw = student.call("mlp_forward", params, X, activation=activation)
+    raw = integration_call(student, "mlp_forward", (params, X, activation), params, X,
+                           activation=activation)
     # The output contract (an (N, C) float array) is never carried forward: no free points.
     got = expect_array(raw, (len(X), sizes[-1]), what="mlp_forward(params, X)")
     try:
@@ -588,7 +603,8 @@ def forward_values(student, ex) -> None:
 @for_all(net_examples, max_examples=25, describe=_describe_net)
 def network_gradient(student, ex) -> None:
     sizes, params, X, labels, activation, rng = _net(ex)
-    raw = student.call("mlp_loss_and_grads", params, X, labels, activation=activation)
+    raw = integration_call(student, "mlp_loss_and_grads", (params, X, labels, activation),
+                           params, X, labels, activation=activation)
     try:
         _network_gradient_strict(raw, params, X, labels, activation, rng)
     except CheckFailure as failure:
@@ -626,14 +642,16 @@ def _network_gradient_strict(raw, params, X, labels, activation, rng) -> None:
 )
 def network_does_not_mutate(student) -> None:
     sizes, params, X, labels, _, _ = _net(([3, 4, 1], 1, 5, "sigmoid"))
-    raw = student.call_unmutated("mlp_forward", params, X, activation="sigmoid")
+    raw = integration_call(student, "mlp_forward", (params, X, "sigmoid"), params, X,
+                           activation="sigmoid")
     got = expect_array(raw, (1, sizes[-1]), what="mlp_forward(params, X) with N = 1")
     try:  # the output contract above is never carried forward
         assert_close(got, own_forward(params, X, "sigmoid"), what="mlp_forward(params, X)",
                      inputs="N = 1, layers [3, 4, 2], activation='sigmoid'")
     except CheckFailure as failure:
         carry_forward("mlp_forward", failure, student, raw, params, X, "sigmoid")
-    raw = student.call_unmutated("mlp_loss_and_grads", params, X, labels, activation="sigmoid")
+    raw = integration_call(student, "mlp_loss_and_grads", (params, X, labels, "sigmoid"),
+                           params, X, labels, activation="sigmoid")
     try:
         got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
         assert_close(expect_float(got[0], what="mlp_loss_and_grads: loss"),

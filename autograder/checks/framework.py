@@ -235,6 +235,7 @@ class Student:
         self.log: list[CallRecord] = []  # this check's calls (feedback: reproduce, diagnose)
         self.assignment = assignment  # its tasks say which functions a check owns
         self.check: Check | None = None  # the running check (set by run_check)
+        self.expected_raises = 0  # this check's calls that raised as documented (call_raises)
 
     def record(self, name: str, value: Any) -> None:
         """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
@@ -290,6 +291,7 @@ class Student:
             if fault.fatal or fault.type_name == exception:
                 if fault.fatal:
                     raise
+                self.expected_raises += 1
                 return
             raise CheckFailure(
                 f"{function} should raise {exception} here (its docstring says so), but it"
@@ -530,12 +532,32 @@ class CheckOutcome:
     extra: dict = field(default_factory=dict)
 
 
+def unusable_value_message(function: str, error: BaseException) -> str:
+    """The failure of a check whose own computation on a returned value raised."""
+    text = str(error)
+    text = text if len(text) <= 200 else text[:200] + "..."
+    return (
+        f"{function} returned a value the grader cannot compute with"
+        f" ({type(error).__name__}: {text}): it is outside what the docstring allows"
+        " (type, shape, size, a finite number in range)."
+    )
+
+
 def run_check(check: Check, student: Student) -> CheckOutcome:
-    """Run one check; every way it can fail becomes a student-facing message, never a crash."""
+    """Run one check; every way it can fail becomes a student-facing message, never a crash.
+
+    Validate, then compute: an exception of the check's own code is the kit's fault
+    (``internal_error``, "not graded") only while no call into the submission has returned
+    in this check; once the check holds a value the worker sent back, an exception while
+    computing on it (OverflowError of ``float(10**400)``, a ZeroDivisionError of a
+    derivative built from their zeros, a broadcasting ValueError of a wrong shape) is the
+    check's failure with that reason. The reference passing every check (tests/
+    test_grading.py) is what keeps a real bug of a check from hiding behind this rule."""
     student.fault = None
     student.timeout = check.timeout
     student.log = []
     student.check = check
+    student.expected_raises = 0
     started = time.perf_counter()
     try:
         check.run(student)
@@ -546,17 +568,40 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
         passed, message, fatal = False, str(failure), False
     except StudentFault as fault:
         passed, message, fatal = False, fault.message, fault.fatal
-    except Exception as error:  # a bug of the kit's, never the student's: say so plainly
+    except Exception as error:  # noqa: BLE001 - the kit's fault, or computing on their value
+        returned = [record for record in student.log if record.returned]
+        if not returned:  # nothing of the student's was in hand: a bug of the kit's
+            message = (
+                f"the grader could not run this check ({type(error).__name__}: {error});"
+                " this is a fault of the grader, please report it to your instructor."
+            )
+            return CheckOutcome(check, False, message, time.perf_counter() - started, False,
+                                {"internal_error": True})
         passed, fatal = False, False
-        message = (
-            f"the grader could not run this check ({type(error).__name__}: {error});"
-            " this is a fault of the grader, please report it to your instructor."
-        )
-        return CheckOutcome(
-            check, passed, message, time.perf_counter() - started, fatal, {"internal_error": True}
-        )
+        message = unusable_value_message(returned[-1].function, error)
     seconds = time.perf_counter() - started
     if not passed:
         message = with_call(message, student.log, student.module, check.function)
+    raise_only = passed and student.expected_raises > 0 and not any(
+        record.returned for record in student.log)
     return CheckOutcome(check, passed, message, seconds, fatal,
-                        {"log": list(student.log), "functions": check.function})
+                        {"log": list(student.log), "functions": check.function,
+                         "raise_only": raise_only})
+
+
+def no_points_for_no_work(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+    """The outcomes with every passed raise-only check (all its calls raised as documented,
+    none returned) failed unless a value check of the same function passed at least once:
+    a function that only ever raises must not earn the points of its documented Raises."""
+    valued = {o.check.function for o in outcomes if o.passed and not o.extra.get("raise_only")}
+    kept = []
+    for outcome in outcomes:
+        if outcome.passed and outcome.extra.get("raise_only") and \
+                outcome.check.function not in valued:
+            outcome = CheckOutcome(
+                outcome.check, False,
+                f"{outcome.check.function} raises as its docstring says here, but this earns"
+                " points only once it also returns right values: none of its value checks"
+                " passed.", outcome.seconds, False, outcome.extra)
+        kept.append(outcome)
+    return kept

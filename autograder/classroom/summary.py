@@ -4,6 +4,8 @@ Run by the GitHub Classroom workflow on every push. It prints the console table 
 and appends a Markdown score table to ``--summary FILE`` (default: ``$GITHUB_STEP_SUMMARY``
 when set). Exit status 0 whenever grading ran, whatever the score: a red run should mean
 the checks could not run, not that work is unfinished; ``--strict`` exits 1 below full marks.
+``--output FILE`` (default: ``$GITHUB_OUTPUT`` when set) appends ``result=<payload>``: the
+per-task points Classroom's reporter action reads (``autograder.classroom.reporter``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.classroom import reporter
 from autograder.grade import GradingError, SubmissionResult, grade_submission
 from autograder.report import points
 
@@ -53,6 +56,13 @@ def markdown_summary(result: SubmissionResult) -> str:
     return "\n".join(lines)
 
 
+def _write_output(path: Path | None, data: dict) -> None:
+    """Append ``result=<base64 JSON>`` to a GitHub Actions output file (one line)."""
+    if path:
+        with Path(path).open("a") as handle:
+            handle.write(f"result={reporter.encode(data)}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     from autograder.report import console_table
 
@@ -65,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("GITHUB_STEP_SUMMARY") or None,
         help="append the Markdown table here (default: $GITHUB_STEP_SUMMARY)",
     )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=os.environ.get("GITHUB_OUTPUT") or None,
+        help="append result=<Classroom payload> here (default: $GITHUB_OUTPUT)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 below full marks")
     args = parser.parse_args(argv)
     try:
@@ -72,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         result = grade_submission(root, include_hidden=False, only=args.assignment or None)
     except GradingError as error:
         print(f"autograder: {error}", file=sys.stderr)
+        _write_output(args.output, reporter.error_payload(str(error)))
         return 2
     print(console_table(result))
+    _write_output(args.output, reporter.payload(result))
     if args.summary:
         with Path(args.summary).open("a") as handle:
             handle.write(markdown_summary(result))

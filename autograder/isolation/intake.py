@@ -136,6 +136,12 @@ def _copy_tree(root_fd: int, folder: str, target: Path, report: IntakeReport) ->
             os.close(fd)
 
 
+HARD_LINK_NOTE = ("{shown} is a hard link (the same file has another name elsewhere):"
+                  " not copied; submit a copy of the file instead.")
+"""A hard link to a file outside the submission (the reference's module) reads like a
+symbolic link's target without being one, so it is refused like a symbolic link."""
+
+
 def _take(dir_fd: int, name: str, rel: str, there: Path, depth: int, folder: str,
           report: IntakeReport, queue: deque) -> None:
     """Copy one entry of an open directory, or say why not."""
@@ -152,6 +158,8 @@ def _take(dir_fd: int, name: str, rel: str, there: Path, depth: int, folder: str
             queue.append((rel, there / name, depth + 1))
     elif not stat.S_ISREG(info.st_mode):
         report.note(folder, f"{shown} is not a regular file: not copied.")
+    elif info.st_nlink > 1:
+        report.note(folder, HARD_LINK_NOTE.format(shown=shown))
     elif os.path.splitext(name)[1].lower() not in ALLOWED_SUFFIXES:
         report.note(folder, f"{shown}: not copied (only {', '.join(sorted(ALLOWED_SUFFIXES))}"
                             " files are used; the grader never loads anything else).")
@@ -179,6 +187,9 @@ def _copy_file(dir_fd: int, name: str, target: Path, shown: str, folder: str,
     try:
         info = os.fstat(fd)  # the file opened, not the one lstat saw: check again
         room = min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - report.bytes)
+        if info.st_nlink > 1:  # made a hard link after lstat: refused all the same
+            report.note(folder, HARD_LINK_NOTE.format(shown=shown))
+            return
         if not stat.S_ISREG(info.st_mode) or info.st_size > room:
             report.note(folder, f"{shown}: changed while being copied, not copied.")
             return

@@ -18,23 +18,12 @@ import socket
 from pathlib import Path
 
 import autograder
-from autograder.grade import NotGraded
+from autograder.errors import ACCEPT_ENV, REFUSAL, SandboxExposed
 from autograder.isolation import sandbox
 
-ACCEPT_ENV = "BACKPROP_LAB_ACCEPT_EXPOSURE"
-REFUSAL = "the sandbox cannot hide the reference here; tell the course staff"
-"""What a student reads when grading refuses (Gradescope: "not graded: " + this + detail)."""
+__all__ = ["ACCEPT_ENV", "REFUSAL", "SandboxExposed", "targets", "verdict"]
 
 _last: dict = {}
-
-
-class SandboxExposed(NotGraded):
-    """A worker reached something it must not (the reference, the grader, the network)."""
-
-    def __init__(self, exposed: list[str], isolation: str):
-        super().__init__(f"{REFUSAL} (isolation {isolation}; the worker could "
-                         f"{', '.join(exposed)}; {ACCEPT_ENV}=1 accepts this)")
-        self.exposed = exposed
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,8 +76,7 @@ def targets() -> list[dict]:
          "file": mark},
         {"name": "connect to 127.0.0.1", "op": "connect_local",
          "target": list(_listener().getsockname())},
-        {"name": "connect outside", "op": "connect_outside",
-         "target": list(sandbox.OUTSIDE_ADDRESS)},
+        {"name": "reach the network", "op": "network", "target": None},
         {"name": "signal the grader", "op": "signal", "target": os.getpid()},
     ]
     return found
@@ -134,8 +122,9 @@ def verdict(hello: dict, base: str, slot_uid: int | None, guard: bool) -> str:
         isolation += (f" (EXPOSED, accepted by {ACCEPT_ENV}=1: the worker could "
                       f"{', '.join(exposed)})" if accepted
                       else f" (the worker could {', '.join(exposed)})")
+    addresses = hello.get("addresses") if isinstance(hello.get("addresses"), list) else []
     _last.update(isolation=isolation, mode=mode, layers=layers, probes=probes,
-                 exposed=exposed, accepted=accepted)
+                 exposed=exposed, accepted=accepted, addresses=addresses)
     if exposed and guard and not accepted:
         raise SandboxExposed(exposed, mode)
     return isolation

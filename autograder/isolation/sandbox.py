@@ -73,9 +73,6 @@ DEFAULT_LAYERS = ("landlock", "seccomp")
 # Where the grader writes results, for the write probe (Gradescope: $ROOT/results);
 # default: the grading process's working directory.
 RESULTS_DIR_ENV = "BACKPROP_LAB_RESULTS_DIR"
-# An address that never answers (RFC 5737 TEST-NET-1): reaching it means the worker may
-# open connections outside the machine.
-OUTSIDE_ADDRESS = ("192.0.2.1", 80)
 # What of numpy's site-packages the worker sees outside bwrap (a view of links): numpy and
 # the wheel's bundled libraries, not whatever else shares that directory (the kit?).
 NUMPY_ENTRIES = ("numpy", "numpy.libs")

@@ -208,7 +208,10 @@ BINARY_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "div": lambda a, b: a / b,
 }
 UNARY_METHODS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu")
-MODES = ("forward", "backward", "backward_twice", "local", "chain", "locals")
+MODES = ("forward", "backward", "backward_twice", "local", "chain", "locals", "made_by")
+TRACED_METHODS = ("__add__", "__radd__", "__mul__", "__rmul__", "__neg__", "__sub__",
+                  "__rsub__", "__pow__", "__truediv__", "__rtruediv__")
+"""Operators whose results mode "made_by" traces: which of them returned each node."""
 LOCAL_PROBES = ((1.0, 0.0), (2.0, 0.0), (1.0, 1.0))
 """(out.grad, operand grad beforehand) pairs of mode "locals": three points fix an update
 operand.grad <- alpha * operand.grad + beta * out.grad + gamma that is affine in both, so the
@@ -316,6 +319,32 @@ def _op_alone(
     return {name: float(leaf.grad) for name, leaf in leaves.items()}
 
 
+def _made_by(Value: type, spec: dict) -> dict[str, list[str]]:
+    """For each op node of spec: the names of the Value operators whose result IS that node
+    (``a / b`` built as ``a * b**-1`` is made by ``__mul__`` and ``__truediv__``). The class's
+    operators are wrapped for the build only, then restored."""
+    made: dict[int, list[str]] = {}
+    keep: list[Any] = []  # results stay alive, so that no id is reused during the build
+    originals = {name: Value.__dict__[name] for name in TRACED_METHODS if name in Value.__dict__}
+
+    def traced(name: str, method: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = method(*args, **kwargs)
+            keep.append(result)
+            made.setdefault(id(result), []).append(name)
+            return result
+        return wrapper
+
+    for name, method in originals.items():
+        setattr(Value, name, traced(name, method))
+    try:
+        nodes = build_graph(Value, spec)
+    finally:
+        for name, method in originals.items():
+            setattr(Value, name, method)
+    return {node["id"]: list(made.get(id(nodes[node["id"]]), [])) for node in spec["nodes"]}
+
+
 def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]:
     """Plain-data result of running spec: {"data": {...}} plus {"grads": {...}} but forward.
 
@@ -327,9 +356,12 @@ def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]
     reverse topological order) replaces the student's backward(): tests ops, not backward().
     "locals": + {"locals": {node id: [operand grads for each of LOCAL_PROBES]}}, each op
     rebuilt alone (as in "local") on the data the graph gave its operands.
+    "made_by": only {"made_by": {node id: [operators whose result is that node]}}.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if mode == "made_by":
+        return {"made_by": _made_by(Value, spec)}
     nodes = build_graph(Value, spec)
     out = nodes[spec["output"]]
     if mode == "forward":

@@ -76,12 +76,38 @@ def _confine(args: argparse.Namespace) -> dict:
 # answers in microseconds.
 PROBE_CONNECT_S = 0.2
 # "connect_local" reaches the grader's listener only if it connects (in a network namespace
-# 127.0.0.1 is the sandbox's own loopback: refused there is not reaching the grader);
-# "connect_outside" counts any sign that packets leave: connected, refused by the far end,
-# or still waiting (no EPERM/EACCES from the sandbox, no ENETUNREACH).
-_REACHED = {"connect_local": {0, errno.EISCONN},
-            "connect_outside": {0, errno.EISCONN, errno.EINPROGRESS, errno.EALREADY,
-                                errno.EAGAIN, errno.ETIMEDOUT, errno.ECONNREFUSED}}
+# 127.0.0.1 is the sandbox's own loopback: refused there is not reaching the grader).
+_REACHED = {"connect_local": {0, errno.EISCONN}}
+# Audit events of the socket calls that name a peer: the probes' own addresses are recorded
+# (hello "addresses") so that a test can show no probe ever aims off the machine.
+_ADDRESS_EVENTS = ("socket.connect", "socket.sendto", "socket.sendmsg")
+_addresses: list = []
+_auditing = False
+
+
+def _audit(event: str, args: tuple) -> None:
+    """While probing: record the address of every connect/sendto/sendmsg of this process."""
+    if _auditing and event in _ADDRESS_EVENTS and len(args) > 1:
+        address = args[1]
+        _addresses.append(list(address) if isinstance(address, tuple) else [str(address)])
+
+
+def _network_interfaces() -> list[str]:
+    """Names of this namespace's network interfaces other than loopback."""
+    try:
+        names = [name for _, name in socket.if_nameindex()]
+    except OSError:
+        with open("/proc/net/dev") as f:  # header lines, then "  eth0: 123 ..."
+            names = [line.split(":")[0].strip() for line in f if ":" in line]
+    return [name for name in names if name != "lo"]
+
+
+def _probe_network() -> None:
+    """Could packets leave the machine? Decided without sending one: a worker that may create
+    an INET socket and sees an interface besides loopback counts as reaching the network."""
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()  # seccomp: EPERM here
+    if not _network_interfaces():
+        raise OSError(errno.ENETUNREACH, "no interface but loopback")
 
 
 def _probe_one(op: str, target, file: str | None = None) -> None:
@@ -94,6 +120,8 @@ def _probe_one(op: str, target, file: str | None = None) -> None:
     elif op == "write":  # left in place: the trusted side looks for it where it counts
         path = os.path.join(target, file or ".bplab-probe")
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    elif op == "network":
+        _probe_network()
     elif op in _REACHED:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.settimeout(PROBE_CONNECT_S)
@@ -111,13 +139,18 @@ def _probe_one(op: str, target, file: str | None = None) -> None:
 
 def _probe(probes: list) -> dict:
     """name -> 'exposed' or 'blocked: EACCES' for each probe the trusted side asked for."""
+    global _auditing
     found = {}
+    if probes:
+        sys.addaudithook(_audit)
+    _auditing = True
     for probe in probes:
         try:
             _probe_one(probe["op"], probe["target"], probe.get("file"))
             found[probe["name"]] = "exposed"
         except OSError as exc:
             found[probe["name"]] = "blocked: " + errno.errorcode.get(exc.errno or 0, str(exc))
+    _auditing = False
     return found
 
 
@@ -365,7 +398,7 @@ def main() -> None:
     np.seterr(all="warn")
     warnings.simplefilter("default")
     warnings.showwarning = worker.show_warning
-    worker.serve({"layers": layers, "probes": probes})
+    worker.serve({"layers": layers, "probes": probes, "addresses": _addresses})
     os._exit(0)  # skip atexit handlers a student may have registered
 
 

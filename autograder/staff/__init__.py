@@ -16,5 +16,10 @@ COMMANDS = {
     "gradescope": ("autograder.staff.gradescope", "build the Gradescope autograder zip"),
     "nbgrader": ("autograder.staff.nbgrader_course",
                  "nbgrader course: build it, or push grades into it"),
+    "report": ("autograder.staff.class_report_html",
+               "what the class got wrong: terminal summary, HTML page"),
+    "similarity": ("autograder.staff.similarity",
+                   "pairwise code similarity (copydetect), starter code ignored"),
+    "export-lms": ("autograder.staff.lms", "grades as a Canvas or Moodle import CSV"),
 }
 """Command name -> (module with add_arguments(parser) and run(args), help line)."""

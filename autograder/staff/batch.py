@@ -6,10 +6,12 @@ course root holding ``submitted/``, or ``submitted/`` itself).
 
 Durability: the parent process is the gradebook's only writer. Each finished submission is
 committed in its own transaction (WAL journal) the moment its grader reports, so a batch that
-is killed loses at most the submissions in flight. On restart, a student whose row exists and
-whose submission files hash the same is skipped; a changed submission is regraded and its row
-replaced (primary key: student and the assignments graded). A grading process that raised or
-died (killed, out of memory) still leaves a row, status "error", with the reason.
+is killed loses at most the submissions in flight. One row per student holds the whole,
+current result and, per assignment, the hash of its inputs (the assignment folder's files, the
+kit's version, the reference solution). A rerun grades only the assignments whose inputs
+changed (or that are not recorded yet) and keeps every other assignment's result, so a regrade
+of one assignment never drops the others from the row or the feedback. A grading process that
+raised or died (killed, out of memory) still leaves a row, status "error", with the reason.
 
 Gradebook default: ``./gradebook.db`` (the directory you run the command from). A file of
 that name that is not a Backprop Lab gradebook (e.g. nbgrader's) is refused, never touched.
@@ -51,8 +53,9 @@ DEFAULT_GRADEBOOK = Path("gradebook.db")
 """Relative to the current directory: where the instructor runs the command, so that a
 restart from the same place finds it. Pass --gradebook to keep it elsewhere."""
 
-SCHEMA_VERSION = "1"
-"""Bumped when the grades table changes shape; an old gradebook is refused, not migrated."""
+SCHEMA_VERSION = "2"
+"""Bumped when the grades table changes shape. Schema 1 (one row per student and scope, one
+hash per submission) is migrated in place on open: see ``migrate_v1``."""
 
 GRACE_SECONDS = 120.0
 """Wall time a grading process gets beyond the submission budget before the parent kills it:
@@ -74,9 +77,9 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS grades (
     student      TEXT NOT NULL,
-    scope        TEXT NOT NULL,      -- the assignments graded, e.g. "a1" or "a1,a2,a3,a4"
+    scope        TEXT NOT NULL,      -- the assignments in the result, e.g. "a1,a2,a3,a4"
     submission   TEXT NOT NULL,      -- the directory graded
-    content_hash TEXT NOT NULL,      -- sha256 of the submission's files (names and bytes)
+    content_hash TEXT NOT NULL,      -- JSON {assignment: {hash, status, reason}}: its inputs
     status       TEXT NOT NULL CHECK (status IN ('graded', 'error')),
     reason       TEXT NOT NULL DEFAULT '',
     score        REAL NOT NULL,
@@ -84,7 +87,7 @@ CREATE TABLE IF NOT EXISTS grades (
     seconds      REAL NOT NULL,
     graded_at    TEXT NOT NULL,
     result_json  TEXT NOT NULL,      -- SubmissionResult.to_dict(), also for error rows
-    PRIMARY KEY (student, scope)
+    PRIMARY KEY (student)
 );
 """
 
@@ -263,9 +266,12 @@ class Gradebook:
         version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if version is None:
             self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        elif version[0] == "1":
+            migrate_v1(self.db)
         elif version[0] != SCHEMA_VERSION:
             raise GradingError(
-                f"{self.path}: gradebook schema {version[0]}, expected {SCHEMA_VERSION}."
+                f"{self.path}: gradebook schema {version[0]}, expected {SCHEMA_VERSION}"
+                " (written by another version of the kit: grade into a new --gradebook)."
             )
 
     def _refuse_foreign(self) -> None:
@@ -287,33 +293,149 @@ class Gradebook:
     def close(self) -> None:
         self.db.close()
 
-    def rows(self, scope: str | None = None) -> list[Row]:
-        sql = "SELECT * FROM grades" + (" WHERE scope = ?" if scope else "") + " ORDER BY graded_at"
-        return [Row(*r) for r in self.db.execute(sql, (scope,) if scope else ())]
+    def rows(self) -> list[Row]:
+        """Every student's row (one each), oldest grading first."""
+        sql = "SELECT * FROM grades ORDER BY graded_at, student"
+        return [Row(*r) for r in self.db.execute(sql)]
 
-    def recorded(self, scope: str) -> dict[str, Row]:
-        return {row.student: row for row in self.rows(scope)}
+    def recorded(self) -> dict[str, Row]:
+        return {row.student: row for row in self.rows()}
 
     def record(self, row: Row) -> None:
         """Insert or replace one row in its own committed transaction."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
-                "INSERT OR REPLACE INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    row.student,
-                    row.scope,
-                    row.submission,
-                    row.content_hash,
-                    row.status,
-                    row.reason,
-                    row.score,
-                    row.max_score,
-                    row.seconds,
-                    row.graded_at,
-                    row.result_json,
-                ),
+                "INSERT OR REPLACE INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)", _values(row)
             )
+
+
+def migrate_v1(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2 in one transaction: each student's rows (one per scope graded) become
+    one row holding each assignment's latest result. Schema 1 kept no per-assignment
+    hashes, so every migrated assignment is stale and regraded on the next batch."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        old = [Row(*r) for r in db.execute("SELECT * FROM grades ORDER BY graded_at")]
+        db.execute("ALTER TABLE grades RENAME TO grades_v1")
+        db.executescript(SCHEMA.split(";", 1)[1])  # the new grades table only
+        for row, kept in latest_by_student(old).values():
+            result = row.result()
+            result.assignments = [kept[aid] for aid in sorted(kept)]
+            inputs = {aid: {"hash": "", "status": row.status, "reason": row.reason}
+                      for aid in kept}
+            db.execute(
+                "INSERT INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                _values(_row_of(row, result, inputs, row.graded_at)),
+            )
+        db.execute("DROP TABLE grades_v1")
+        db.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
+
+
+def _values(row: Row) -> tuple:
+    return tuple(getattr(row, f) for f in Row.__dataclass_fields__)
+
+
+def kit_identity(reference: str | None) -> str:
+    """What every assignment's grade depends on besides the student's files: the kit's
+    version and the reference solution's path and content (the hidden checks compare
+    against it). A change of either makes every recorded assignment stale."""
+    from autograder import __version__
+
+    ref = content_hash(Path(reference)) if reference and Path(reference).is_dir() else ""
+    return f"kit {__version__}; reference {reference or '-'} {ref}"
+
+
+def assignment_hashes(sub: Submission, scope: list[str], kit: str) -> dict[str, str]:
+    """Per assignment of ``scope``: sha256 of its folder's files and the kit identity (a
+    folder the student did not hand in hashes as absent, so handing it in later counts)."""
+    folders = {aid: folder for folder, aid in _known_layout()[0].items()}
+    hashes = {}
+    for aid in scope:
+        folder = sub.source / folders[aid]
+        files = content_hash(folder) if folder.is_dir() else "absent"
+        hashes[aid] = hashlib.sha256(f"{files}\0{kit}".encode()).hexdigest()
+    return hashes
+
+
+def stored_inputs(row: Row | None) -> dict[str, dict]:
+    if row is None:
+        return {}
+    try:
+        inputs = json.loads(row.content_hash)
+    except ValueError:
+        return {}
+    return inputs if isinstance(inputs, dict) else {}
+
+
+def stale_assignments(
+    row: Row | None, hashes: dict[str, str], retry_errors: bool
+) -> list[str]:
+    """The assignments of ``hashes`` to grade again: never graded, inputs changed, a grader
+    fault ("not graded"), or an error when ``retry_errors``."""
+    inputs = stored_inputs(row)
+    stale = []
+    for aid, digest in hashes.items():
+        known = inputs.get(aid)
+        if (
+            not isinstance(known, dict)
+            or known.get("hash") != digest
+            or str(known.get("reason", "")).startswith("not graded")
+            or (retry_errors and known.get("status") == "error")
+        ):
+            stale.append(aid)
+    return stale
+
+
+def merged_row(
+    sub: Submission,
+    previous: Row | None,
+    graded: list[str],
+    hashes: dict[str, str],
+    status: str,
+    reason: str,
+    result: SubmissionResult,
+) -> Row:
+    """The student's one row after grading ``graded``: those assignments from ``result``,
+    every other from ``previous``, in assignment order; the status is "error" while any
+    current assignment's grading failed, with that failure's reason."""
+    inputs = stored_inputs(previous)
+    kept = {a.id: a for a in previous.result().assignments} if previous else {}
+    fresh = {a.id: a for a in result.assignments if a.id in graded}
+    if len(fresh) < len(graded):  # the grader left one out: an error, never a silent 0
+        missing = sorted(set(graded) - set(fresh))
+        status, reason = "error", reason or f"no result for {', '.join(missing)} from the grader."
+        fresh.update({a.id: a for a in error_result(sub, missing, reason).assignments})
+    kept.update(fresh)
+    for aid in graded:
+        inputs[aid] = {"hash": hashes[aid], "status": status, "reason": reason}
+    result.assignments = [kept[aid] for aid in sorted(kept)]
+    result.submission = str(sub.source)
+    if previous is not None:
+        result.seconds = round(result.seconds + previous.result().seconds, 3)
+    return _row_of(
+        Row(sub.student, "", str(sub.source), "", status, reason, 0, 0, 0, "", ""),
+        result,
+        {aid: inputs[aid] for aid in sorted(kept) if aid in inputs},
+        datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+    )
+
+
+def _row_of(base: Row, result: SubmissionResult, inputs: dict, graded_at: str) -> Row:
+    errors = [i for i in inputs.values() if i.get("status") == "error"]
+    return Row(
+        base.student,
+        ",".join(a.id for a in result.assignments),
+        base.submission,
+        json.dumps(inputs, sort_keys=True),
+        "error" if errors else "graded",
+        str(errors[0].get("reason", "")) if errors else "",
+        result.score,
+        result.max_score,
+        result.seconds,
+        graded_at,
+        json.dumps(result.to_dict()),
+    )
 
 
 def error_result(submission: Submission, scope: list[str], reason: str) -> SubmissionResult:
@@ -329,29 +451,6 @@ def error_result(submission: Submission, scope: list[str], reason: str) -> Submi
     return SubmissionResult(str(submission.source), assignments, 0.0, "")
 
 
-def make_row(
-    submission: Submission,
-    scope: list[str],
-    digest: str,
-    status: str,
-    reason: str,
-    result: SubmissionResult,
-) -> Row:
-    return Row(
-        submission.student,
-        ",".join(scope),
-        str(submission.source),
-        digest,
-        status,
-        reason,
-        result.score,
-        result.max_score,
-        result.seconds,
-        datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        json.dumps(result.to_dict()),
-    )
-
-
 # --------------------------------------------------------------------------- grading processes
 
 
@@ -360,10 +459,9 @@ def grade_one(path: str, only: list[str], slot: int, reference: str | None = Non
 
     ``reference`` is the folder the parent resolved once for the whole batch."""
     from autograder.grade import grade_submission
+    from autograder.staff.context import staff_context
 
-    return grade_submission(
-        Path(path), include_hidden=True, only=only, slot=slot, reference=reference
-    ).to_dict()
+    return grade_submission(Path(path), staff_context(reference), only=only, slot=slot).to_dict()
 
 
 def resolve_reference(explicit: Path | str | None) -> str:
@@ -458,21 +556,23 @@ def _death_reason(exitcode: int | None) -> str:
 
 def run_pool(
     jobs: list[Submission],
-    only: list[str],
+    only: list[str] | Callable[[Submission], list[str]],
     n_slots: int,
     grader: Callable[[str, list[str], int], dict],
     on_done: Callable[[Submission, str, str, dict | None], None],
     budget_seconds: float = SUBMISSION_BUDGET_SECONDS + GRACE_SECONDS,
 ) -> None:
     """Grade ``jobs`` on ``n_slots`` processes; call ``on_done(sub, status, reason, result)``
-    in this process as each one finishes, in completion order."""
+    in this process as each one finishes, in completion order. ``only`` is the assignments
+    to grade, or a function giving each submission's own."""
+    scope_of = only if callable(only) else (lambda sub: only)
     context = multiprocessing.get_context("spawn")  # no inherited threads or open gradebook
     queue = list(reversed(jobs))
     slots = [Slot(i, grader, context) for i in range(min(n_slots, len(jobs)))]
     try:
         for slot in slots:
             if queue:
-                slot.submit(queue.pop(), only)
+                slot.submit(sub := queue.pop(), scope_of(sub))
         while any(slot.job for slot in slots):
             busy = [slot for slot in slots if slot.job]
             ready = multiprocessing.connection.wait(
@@ -506,7 +606,7 @@ def run_pool(
                 assert done is not None
                 on_done(done, *finished)
                 if queue:
-                    slot.submit(queue.pop(), only)
+                    slot.submit(sub := queue.pop(), scope_of(sub))
     finally:
         for slot in slots:
             slot.stop(kill=slot.job is not None)
@@ -566,11 +666,14 @@ def run_batch(
     ``students`` limits the batch to those students (the scope still comes from the whole
     class, so their rows match everyone else's). The default grader's reference solution is
     resolved once, here, before anything is graded."""
+    reference_used = None
     if grader is grade_one:
         try:
-            grader = partial(grade_one, reference=resolve_reference(reference))
+            reference_used = resolve_reference(reference)
+            grader = partial(grade_one, reference=reference_used)
         except NotGraded as error:  # every submission gets its error row, none a score
             grader = partial(refuse_to_grade, error.reason)
+            reference_used = f"(none: {error.reason})"  # every recorded assignment stale
     with tempfile.TemporaryDirectory(prefix="backprop-lab-staging-") as staging:
         layout, submissions = discover(Path(directory), Path(staging))
         if not submissions:
@@ -587,14 +690,15 @@ def run_batch(
             raise GradingError(f"no submission under {directory} holds an assignment folder.")
         book = Gradebook(gradebook)
         try:
-            recorded = book.recorded(",".join(scope))
-            todo, hashes = [], {}
+            recorded = book.recorded()
+            kit = kit_identity(reference_used)
+            todo, hashes, stale = [], {}, {}
             for sub in submissions:
-                hashes[sub.student] = content_hash(sub.source)
-                row = recorded.get(sub.student)
-                fresh = row is not None and row.content_hash == hashes[sub.student]
-                grader_fault = row is not None and row.reason.startswith("not graded")
-                if not fresh or grader_fault or (retry_errors and row.status == "error"):
+                hashes[sub.student] = assignment_hashes(sub, scope, kit)
+                stale[sub.student] = stale_assignments(
+                    recorded.get(sub.student), hashes[sub.student], retry_errors
+                )
+                if stale[sub.student]:
                     todo.append(sub)
             summary = BatchSummary(
                 len(submissions), len(submissions) - len(todo), 0, 0, scope, layout
@@ -608,10 +712,13 @@ def run_batch(
                         result = SubmissionResult.from_dict(data)
                     except (KeyError, TypeError, ValueError) as error:
                         status, reason = "error", f"unreadable result from the grader: {error!r}"
+                graded = stale[sub.student]
                 if result is None:
-                    result = error_result(sub, scope, reason)
-                result.submission = str(sub.source)
-                row = make_row(sub, scope, hashes[sub.student], status, reason, result)
+                    result = error_result(sub, graded, reason)
+                row = merged_row(
+                    sub, recorded.get(sub.student), graded, hashes[sub.student], status, reason,
+                    result,
+                )
                 book.record(row)
                 if out_dir:
                     _write_outputs(Path(out_dir), row)
@@ -624,12 +731,12 @@ def run_batch(
                     bar.update(1)
 
             try:
-                run_pool(todo, scope, max(1, jobs), grader, on_done)
+                run_pool(todo, lambda sub: stale[sub.student], max(1, jobs), grader, on_done)
             finally:
                 if bar:
                     bar.close()
             if out_dir:  # outputs of students recorded by an earlier, interrupted run
-                for row in book.rows(",".join(scope)):
+                for row in book.rows():
                     if students and row.student not in students:
                         continue
                     if not (Path(out_dir) / row.student / "results.json").exists():
@@ -755,6 +862,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only export the gradebook to FILE (scoped by --assignment/--student); no grading",
     )
     parser.add_argument(
+        "--export-lms",
+        nargs=2,
+        metavar=("FORMAT", "FILE"),
+        help="after grading (or with no DIRECTORY: only), write the LMS import CSV"
+        " (canvas or moodle; needs --roster)",
+    )
+    parser.add_argument("--roster", type=Path, help="CSV mapping students to the LMS (export-lms)")
+    parser.add_argument(
         "--assignment", action="append", metavar="aN", help="grade this assignment (repeatable)"
     )
     parser.add_argument(
@@ -778,9 +893,23 @@ def _terminate(signum, frame) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from autograder.cli import require_writable
+    from autograder.staff.git_guard import warn_if_unignored
 
+    if args.export_lms:
+        from autograder.staff import lms
+
+        if args.export_lms[0] not in lms.FORMATS:
+            raise GradingError(f"--export-lms {args.export_lms[0]}: canvas or moodle.")
+        if not args.roster:
+            raise GradingError("--export-lms needs --roster ROSTER.csv (student -> LMS ids).")
+        require_writable("--export-lms", args.export_lms[1])
+        lms.read_roster(args.roster, args.export_lms[0])  # a bad roster fails before grading
+    if args.export_lms and not args.directory:
+        _export_lms(args, args.assignment)
+        return 0
     if args.export_csv:
         require_writable("--export-csv", args.export_csv)
+        warn_if_unignored("--export-csv", args.export_csv)
         n = export_csv(args.gradebook, args.export_csv, args.assignment, args.student)
         print(f"{n} students exported from {args.gradebook} to {args.export_csv}")
         return 0
@@ -793,6 +922,11 @@ def run(args: argparse.Namespace) -> int:
             require_writable(option, path)
     if args.out:
         require_writable("--out", args.out, directory=True)
+    for option, path, directory in (("DIRECTORY", args.directory, True),
+                                    ("--out", args.out, True), ("--csv", args.csv, False),
+                                    ("--gradebook", args.gradebook, False)):
+        if path:
+            warn_if_unignored(option, path, directory)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
     summary = run_batch(
@@ -815,12 +949,22 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         n = export_csv(args.gradebook, args.csv, summary.scope, args.student)
         print(f"Class table ({n} students): {args.csv}")
+    if args.export_lms:
+        _export_lms(args, summary.scope)
     try:
         resolve_reference(args.reference)
     except NotGraded as error:  # every submission got an error row; the batch says why once
         print(f"autograder: {error}", file=sys.stderr)
         return NotGraded.EXIT_STATUS
     return 0
+
+
+def _export_lms(args: argparse.Namespace, scope: list[str] | None) -> None:
+    from autograder.staff import lms
+
+    fmt, out = args.export_lms
+    n, missing, not_graded = lms.export(args.gradebook, args.roster, fmt, Path(out), scope)
+    lms.report(n, missing, not_graded, fmt, Path(out))
 
 
 def iter_rows(gradebook: Path) -> Iterator[Row]:

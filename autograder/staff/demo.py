@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from autograder.grade import grade_submission
     from autograder.report import console_table
     from autograder.staff.batch import resolve_reference
+    from autograder.staff.context import staff_context
     from autograder.staff.corpus import entries, materialize
     from autograder.staff.stubs import generate
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             print("=" * 78)
             print(f"{label}")
             print("=" * 78)
-            result = grade_submission(path, reference=reference)
+            result = grade_submission(path, staff_context(reference))
             print(console_table(result, details=label.startswith("buggy")))
             print()
             rows.append((label, result.score, result.max_score, result.seconds))

@@ -293,6 +293,7 @@ def grade_in_container(root: Path) -> dict:
     """Grade ``root/submission``; the results.json dict (never raises)."""
     from autograder.grade import grade_submission
     from autograder.report import gradescope_results
+    from autograder.staff.context import staff_context
 
     started = time.monotonic()
     try:
@@ -301,7 +302,11 @@ def grade_in_container(root: Path) -> dict:
         with tempfile.TemporaryDirectory(prefix="backprop-lab-submission-") as tmp:
             staged = Path(tmp) / "submission"
             notes = stage_submission(root / "submission", staged)
-            result = grade_submission(staged, only=config.get("assignments") or None)
+            # The staff context by value: in the container the kit runs from PYTHONPATH,
+            # uninstalled, so no entry point could name the hidden checks.
+            result = grade_submission(
+                staged, staff_context(), only=config.get("assignments") or None
+            )
         result.submission = "your submission"
         data = {k: v for k, v in gradescope_results(result).items() if k in RESULTS_KEYS}
         visibility = config.get("hidden_visibility", DEFAULT_HIDDEN_VISIBILITY)
@@ -425,6 +430,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from autograder.staff.git_guard import warn_if_unignored
+
+    warn_if_unignored("--out", args.out)
     count = build_zip(args.out, assignments=args.assignment,
                       hidden_visibility=args.hidden_visibility, reference=args.reference)
     print(f"Gradescope autograder written to {args.out} ({count} files).")

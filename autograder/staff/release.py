@@ -3,7 +3,7 @@
 The bundle holds freshly generated stubs and the notebooks (assignments/), datasets/, the
 autograder package without its hidden checks and without the instructor's modules that read
 the reference solution, pyproject.toml, a student README, and the GitHub Classroom workflow
-(.github/workflows/grade.yml). Before it reports success it verifies itself: no file of
+(.github/workflows/classroom.yml). Before it reports success it verifies itself: no file of
 reference_solution/, no hidden checks, no import of the reference, and no solution body
 (the text between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) anywhere.
 """
@@ -18,8 +18,6 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 STAFF_PACKAGE = "staff"
 """autograder/staff/ never ships: everything that reads the reference or is for staff only
 (hidden checks, reference loader, batch, Gradescope, nbgrader course, release, stubs, corpus)."""
@@ -31,7 +29,7 @@ PACKAGING = ("pyproject.toml", "setup.py")
 """How the bundle installs (pip install -e .): the kit's own packaging files, unchanged."""
 
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
-WORKFLOW = Path("autograder/classroom/grade.yml")
+WORKFLOW = Path("autograder/classroom/classroom.yml")
 
 _BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
 
@@ -161,7 +159,7 @@ Grading runs further (hidden) checks on other inputs: passing the visible checks
 necessary, not sufficient.
 
 On every push to your GitHub Classroom repository, the workflow in
-`.github/workflows/grade.yml` runs the same visible checks and shows the score table in the
+`.github/workflows/classroom.yml` runs the same visible checks and shows the score table in the
 run's summary.
 
 ## Points
@@ -193,11 +191,32 @@ def _guard_shipped_imports(package: Path) -> list[str]:
     return problems
 
 
-def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
-    """Write the student bundle into ``out`` (replaced if it exists); returns its files."""
+def checkout_of(reference: Path | str | None = None) -> Path:
+    """The instructor's checkout a bundle is made from: the folder holding the reference that
+    every grading command would use (``reference.locate``: --reference, the environment, the
+    current folder or a parent, the editable install), so a plain ``pip install .`` releases
+    from the checkout it runs in."""
+    from autograder.staff import reference as lookup
+
+    try:
+        root = lookup.locate(reference).parent
+    except lookup.ReferenceMissing as error:
+        raise GradingError(str(error)) from None
+    missing = [name for name in ("assignments", "datasets", *PACKAGING[:1])
+               if not (root / name).exists()]
+    if missing:
+        raise GradingError(f"{root} is not the instructor's checkout (no {', '.join(missing)}):"
+                           " release from the checkout, or pass --reference DIR inside it.")
+    return root
+
+
+def build_bundle(out: Path, repo_root: Path | None = None) -> list[str]:
+    """Write the student bundle into ``out`` (replaced if it exists); returns its files.
+    ``repo_root``: the checkout (default: ``checkout_of()``)."""
     from autograder.staff.stubs import StubError, generate
 
-    repo_root, out = Path(repo_root), Path(out)
+    repo_root = Path(repo_root) if repo_root is not None else checkout_of()
+    out = Path(out)
     reference = repo_root / "reference_solution"
     if not reference.is_dir():
         raise GradingError(f"{reference} is missing: release from the instructor's checkout.")
@@ -219,6 +238,8 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
     shutil.copytree(repo_root / "datasets", out / "datasets", ignore=_ignore)
 
     source_package = repo_root / "autograder"
+    if not source_package.is_dir():  # a checkout without the package's source: the installed one
+        source_package = Path(__file__).resolve().parents[1]
     left_out = {source_package / STAFF_PACKAGE}
 
     def ignore_package(directory: str, names: list[str]) -> set[str]:
@@ -230,9 +251,9 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
         shutil.copy2(repo_root / name, out / name)
     (out / "README.md").write_text(student_readme())
     (out / ".gitignore").write_text(GITIGNORE)
-    workflow = out / ".github" / "workflows" / "grade.yml"
+    workflow = out / ".github" / "workflows" / "classroom.yml"
     workflow.parent.mkdir(parents=True)
-    shutil.copy2(repo_root / WORKFLOW, workflow)
+    shutil.copy2(source_package / WORKFLOW.relative_to("autograder"), workflow)
 
     problems = leaks(out, reference) + _guard_shipped_imports(package)
     if problems:
@@ -245,10 +266,16 @@ def build_bundle(out: Path, repo_root: Path = REPO_ROOT) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory to write the bundle to")
+    parser.add_argument("--reference", type=Path, default=None, metavar="DIR",
+                        help="the reference solution (its folder's parent is the checkout "
+                             "released); default: found as every grading command finds it")
 
 
 def run(args: argparse.Namespace) -> int:
-    files = build_bundle(args.out)
+    from autograder.staff.git_guard import warn_if_unignored
+
+    warn_if_unignored("--out", args.out, directory=True)
+    files = build_bundle(args.out, checkout_of(args.reference))
     print(f"Student bundle written to {args.out} ({len(files)} files); verified: no reference,")
     print("no hidden checks, no solution text. Push it as the GitHub Classroom template repo.")
     return 0

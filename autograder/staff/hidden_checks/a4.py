@@ -16,13 +16,15 @@ wrong (their own tasks lose the points).
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 
 import numpy as np
 from hypothesis import strategies as st
 
 from autograder.checks import a4 as visible
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
-from autograder.checks.framework import Registry, StudentFault, for_all
+from autograder.checks.framework import CarriedForward, Registry, StudentFault, for_all
 from autograder.compare import (
     GRAD_REL_ERROR,
     CheckFailure,
@@ -201,12 +203,15 @@ def hidden_network(student, ex) -> None:
     net, activation = ex
     _, params, X, labels, _, _ = _net((*net[:3], activation))
     inputs = _describe_net((*net[:3], activation))
-    raw = student.call("mlp_forward", params, X, activation=activation)
+    raw = visible.integration_call(student, "mlp_forward", (params, X, activation), params, X,
+                                   activation=activation)
     try:
         _compare(raw, ref().mlp_forward(params, X, activation), "mlp_forward", inputs)
     except CheckFailure as failure:
         carry_forward_forward(student, raw, params, X, activation, failure=failure)
-    raw = student.call("mlp_loss_and_grads", params, X, labels, activation=activation)
+    raw = visible.integration_call(student, "mlp_loss_and_grads",
+                                   (params, X, labels, activation), params, X, labels,
+                                   activation=activation)
     if isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], dict):
         expected = ref().mlp_loss_and_grads(params, X, labels, activation)[1]
         record_gradient_errors(student, inputs, raw[1], expected)
@@ -347,7 +352,22 @@ compared with the reference before a failed training outcome is blamed on them."
 
 
 class CannotCompose(Exception):
-    """The student's own blocks cannot be composed (one raised or returned a non-array)."""
+    """The student's own blocks cannot be composed (one raised or returned a non-array).
+
+    ``function`` and ``raised`` name the block and the exception it raised, if it raised."""
+
+    def __init__(self, message: str, function: str = "", raised: str = ""):
+        super().__init__(message)
+        self.function, self.raised = function, raised
+
+
+def documented_raises(function: str) -> set[str]:
+    """The exceptions the reference's docstring of ``function`` lists under ``Raises:``."""
+    doc = inspect.getdoc(getattr(ref(), function, None)) or ""
+    if "Raises:" not in doc:
+        return set()
+    return set(re.findall(r"^\s{0,8}([A-Z]\w*(?:Error|Exception))\b",
+                          doc.split("Raises:", 1)[1], re.MULTILINE))
 
 
 def _block(student, function: str, *args, **kwargs):
@@ -357,7 +377,8 @@ def _block(student, function: str, *args, **kwargs):
     except StudentFault as fault:
         if fault.fatal:
             raise
-        raise CannotCompose(f"your {fault.message.splitlines()[0]}") from None
+        raise CannotCompose(f"your {fault.message.splitlines()[0]}", function,
+                            fault.type_name) from None
     bad = _not_numeric(value)
     if bad:
         raise CannotCompose(f"your {function} returned a {bad}")
@@ -431,9 +452,35 @@ def _with_note(failure: CheckFailure, note: str) -> CheckFailure:
     return CheckFailure(f"{failure}\n  note: {note}")
 
 
+def _raised_inside(got: StudentFault, why: CannotCompose) -> bool:
+    """Whether the student's traceback of ``got`` passes through the block ``why`` names
+    (a frame ``in <block>``), other than NotImplementedError: proof that the integration
+    function's error is that block's, not its own."""
+    frames = re.findall(r'File "[^"]*", line \d+, in (\w+)', got.message)
+    return why.raised != "NotImplementedError" and why.function in frames
+
+
+def _raised_in_own_block(got: StudentFault, compose, failure: CheckFailure) -> None:
+    """The integration function raised: carried forward (CarriedForward, saying which block)
+    when composing the student's own blocks raises the very same error in one of them, a
+    block of another task that pays for it; else the failure. NotImplementedError is no
+    such excuse (an unfinished block is no work to carry forward)."""
+    try:
+        compose()
+    except CannotCompose as why:
+        error = _error_line(got)
+        if why.raised and _raised_inside(got, why) and str(why).endswith(error):
+            raise CarriedForward(f"your {why.function} raised {error}: that block's task"
+                                 " pays for it; not judged here") from None
+    raise failure
+
+
 def carry_forward_forward(student, got, params, X, activation, *, failure) -> None:
     """Pass when mlp_forward's logits are right given the student's own blocks."""
     used = _blocks_used(activation, backward=False)
+    if isinstance(got, StudentFault):
+        _raised_in_own_block(got, lambda: compose_forward(student, params, X, activation),
+                             failure)
     try:
         logits, _, _ = compose_forward(student, params, X, activation)
         n_classes = params[f"W{len(params) // 2}"].shape[1]
@@ -450,6 +497,9 @@ def carry_forward_forward(student, got, params, X, activation, *, failure) -> No
 def carry_forward_network(student, got, params, X, labels, activation, *, failure) -> None:
     """Pass when mlp_loss_and_grads is right given the student's own blocks (their layer,
     activation and loss composed here): a wrong block costs its own task, not 4.4."""
+    if isinstance(got, StudentFault):
+        _raised_in_own_block(
+            got, lambda: compose_network(student, params, X, labels, activation), failure)
     used = _blocks_used(activation, backward=True)
     try:
         loss, grads = compose_network(student, params, X, labels, activation)
@@ -506,8 +556,12 @@ def check_replay(student, got, X, labels, sizes, epochs, settings, what: str) ->
         losses, params = replay_training(student, X, labels, sizes, epochs, **settings)
     except CannotCompose as why:
         if isinstance(got, StudentFault) and str(why).endswith(_error_line(got)) and \
-                "NotImplementedError" not in str(why):
-            return  # the documented loop over your functions raises the same error
+                why.raised and (why.raised in documented_raises(why.function)
+                                or _raised_inside(got, why)):
+            # The documented loop over your functions raises the same error, one that the
+            # block's docstring documents or that train_mlp's own traceback shows raised
+            # inside that block: no points for an error of train_mlp's own.
+            return
         raise CheckFailure(
             f"{what}: the grader could not replay the documented loop: {why}"
         ) from None

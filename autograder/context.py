@@ -1,0 +1,99 @@
+"""Everything one grading depends on, as one plain value (picklable, sent to workers).
+
+``GradingContext`` names the reference folder (None: visible checks only), the modules
+holding each assignment's hidden checks, the misconception catalogue's explain function,
+the loader the hidden checks read the reference through, the limits and the kit version.
+Names are dotted strings supplied by whoever builds the context (the staff side), so the
+shipped core names no staff module and a context pickles as plain data. ``student_context``
+is the student's: no hidden checks, no reference, no catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import autograder
+
+SUBMISSION_BUDGET_SECONDS = 600.0
+"""Wall time one submission may use in all. The reference needs about 10 s; a submission
+that has used 10 minutes is looping or crawling, and a batch of 300 must still finish."""
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What a grading depends on, besides the submission: plain, frozen, picklable."""
+
+    reference: str | None = None
+    """The reference solution folder the hidden checks read (resolved), or None."""
+    hidden_checks: tuple[tuple[str, str], ...] = ()
+    """(assignment module "a1", module defining its hidden ``CHECKS``) pairs."""
+    reference_loader: str | None = None
+    """Module with ``use(folder)``: the loader the hidden checks read the reference from."""
+    explain: str | None = None
+    """"module:function" of the misconception catalogue's explain (None: no diagnosis)."""
+    budget_seconds: float = SUBMISSION_BUDGET_SECONDS
+    kit_version: str = field(default_factory=lambda: autograder.__version__)
+    reference_missing: str = ""
+    """Why there is no reference although hidden checks are named (where it looked)."""
+    probe_files: tuple[str, ...] = ()
+    """Files a worker must fail to read (a hidden-check module), besides the reference."""
+
+    @property
+    def include_hidden(self) -> bool:
+        return bool(self.hidden_checks)
+
+    def hidden_module(self, assignment: str) -> str | None:
+        """The module of ``assignment``'s hidden checks in this context, if any."""
+        return dict(self.hidden_checks).get(assignment)
+
+    def visible_only(self) -> GradingContext:
+        """This context without the hidden checks (what ``check`` grades)."""
+        return replace(self, hidden_checks=(), reference=None, reference_loader=None)
+
+    def with_budget(self, seconds: float) -> GradingContext:
+        return replace(self, budget_seconds=seconds)
+
+    def explainer(self) -> Callable | None:
+        """The catalogue's explain function, imported by name (None without one)."""
+        if not self.explain:
+            return None
+        module, _, name = self.explain.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def activate_reference(self) -> None:
+        """Point the hidden checks' loader at this context's reference (every grading does
+        it first, so a fresh process grading an unpickled context reads the same folder)."""
+        if self.reference_loader and self.reference:
+            importlib.import_module(self.reference_loader).use(self.reference)
+
+
+def student_context(budget_seconds: float = SUBMISSION_BUDGET_SECONDS) -> GradingContext:
+    """The student's context: visible checks only, no reference, no catalogue."""
+    return GradingContext(budget_seconds=budget_seconds)
+
+
+ENTRY_POINT_GROUP = "backprop_lab.context"
+"""Where an installed staff side registers its context factory (pyproject.toml); the
+student bundle registers none, so there ``default_context`` is the student's."""
+
+
+def default_context(
+    include_hidden: bool = True,
+    reference: str | None = None,
+    budget_seconds: float = SUBMISSION_BUDGET_SECONDS,
+) -> GradingContext:
+    """The richest context this installation can build: the registered factory's when one
+    is installed (called with reference=, include_hidden=, budget_seconds=), else the
+    student's. For callers that pass no context."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            factory = point.load()
+        except ImportError:
+            continue  # registered but not installed (a bundle built from a stale checkout)
+        return factory(reference=reference, include_hidden=include_hidden,
+                       budget_seconds=budget_seconds)
+    return student_context(budget_seconds)

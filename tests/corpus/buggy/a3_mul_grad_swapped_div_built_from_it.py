@@ -1,0 +1,18 @@
+# ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
+# target: a3_backprop/engine.py
+# bug: __mul__'s _backward gives each operand its own data (a.grad += a.data * out.grad); the reference's / is built from this * (a * b**-1), so / is excused
+# loses: 3.1
+# names: Value.__mul__
+def _buggy_mul(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += self.data * out.grad
+        other.grad += other.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+Value.__mul__ = _buggy_mul
