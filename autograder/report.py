@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from autograder.grade import SubmissionResult, TaskResult
 
@@ -299,10 +299,11 @@ def html_feedback(result: SubmissionResult, figures: list | None = None) -> str:
             f"{''.join(rows)}</table>\n{figs}\n"
             + (f"<h3>What to fix</h3>{failures}" if failures else
                "" if a.note else "<p>Nothing to fix: every check passed.</p>"))
+    name = escape(PurePath(result.submission).name or result.submission)  # no grader's path
     return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>Feedback: {escape(result.submission)}</title>
+<html><head><meta charset="utf-8"><title>Feedback: {name}</title>
 <style>{STYLE}</style></head><body>
-<h1>Feedback: {escape(result.submission)}</h1>
+<h1>Feedback: {name}</h1>
 <p><b>Total: {points(result.score)} / {points(result.max_score)} points</b></p>
 {"".join(sections)}
 </body></html>

@@ -178,6 +178,20 @@ def test_bundle_cli_lists_student_commands_only(bundle):
     assert version.stdout.startswith("autograder ")
 
 
+def test_git_status_in_the_bundle_lists_nothing_under_the_readmes_venv(bundle, tmp_path):
+    import shutil
+    copy = tmp_path / "repo"
+    shutil.copytree(bundle, copy)
+    readme = (copy / "README.md").read_text()
+    assert "python3 -m venv .venv" in readme and ".venv/" in readme.split("## Set up")[0]
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", ".venv"], cwd=copy, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+    status = subprocess.run(["git", "status", "--porcelain", "-uall"], cwd=copy, check=True,
+                            capture_output=True, text=True).stdout
+    assert "assignments/" in status
+    assert ".venv/" not in status
+
+
 def test_release_finds_the_checkout_as_grading_finds_the_reference(tmp_path):
     from conftest import REFERENCE, REPO_ROOT
 

@@ -65,3 +65,11 @@ def test_a_long_check_name_wraps_to_the_width_like_its_message():
     text = task_feedback(task, width=76)
     assert max(len(line) for line in text.splitlines()) <= 76
     assert " ".join(text.split()).startswith(f"[check] {name} Value.tanh: a.grad")
+
+
+def test_feedback_title_names_the_submission_not_the_graders_path(tmp_path):
+    result = _result()
+    result.submission = "/home/grader/course/submissions/alice"
+    html = write_feedback(result, tmp_path / "f.html")[0].read_text()
+    assert "<title>Feedback: alice</title>" in html
+    assert "/home/grader" not in html

@@ -33,7 +33,10 @@ WORKFLOW = Path("autograder/classroom/classroom.yml")
 
 _BLOCK = re.compile(r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
 
-GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.hypothesis/\n.pytest_cache/\n.ipynb_checkpoints/\n"
+GITIGNORE = (
+    ".venv/\nvenv/\n__pycache__/\n*.pyc\n*.egg-info/\n.hypothesis/\n.pytest_cache/\n"
+    ".ipynb_checkpoints/\nfeedback/\n*.html\n"
+)
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
@@ -117,6 +120,9 @@ def point_table() -> str:
 def student_readme() -> str:
     """The bundle's README: how to install and check, every command from where it is typed."""
     return f"""# Backprop Lab
+
+Commit and push only your edits under `assignments/` (`.py` and `.ipynb`). Never commit
+`.venv/`, caches or feedback output: `.gitignore` already leaves them out of `git add -A`.
 
 Four assignments on how neural networks learn: the perceptron (a1), gradient descent (a2),
 backpropagation on a computation graph (a3) and training an MLP (a4). Each is a Python module
