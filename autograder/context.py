@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import autograder
 
@@ -87,9 +88,7 @@ def default_context(
     """The richest context this installation can build: the registered factory's when one
     is installed (called with reference=, include_hidden=, budget_seconds=), else the
     student's. For callers that pass no context."""
-    from importlib.metadata import entry_points
-
-    for point in entry_points(group=ENTRY_POINT_GROUP):
+    for point in registered(ENTRY_POINT_GROUP):
         try:
             factory = point.load()
         except ImportError:
@@ -97,3 +96,24 @@ def default_context(
         return factory(reference=reference, include_hidden=include_hidden,
                        budget_seconds=budget_seconds)
     return student_context(budget_seconds)
+
+
+def registered(group: str) -> list:
+    """The entry points of ``group``: those of the installed distribution, then those the
+    kit's own pyproject.toml declares. A kit run uninstalled from PYTHONPATH (Gradescope's
+    container, a checkout) has no installed metadata, so the declared table stands in;
+    an entry whose module is absent (the student bundle) fails to load and is skipped."""
+    from importlib.metadata import EntryPoint, entry_points
+
+    points = list(entry_points(group=group))
+    pyproject = Path(autograder.__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text()).get("project", {})
+    except (ImportError, OSError, ValueError):  # Python 3.10, no file, not TOML
+        return points
+    if project.get("name") != "backprop-lab":
+        return points
+    table = project.get("entry-points", {}).get(group, {})
+    return points + [EntryPoint(name, value, group) for name, value in table.items()]
