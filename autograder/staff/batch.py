@@ -766,6 +766,22 @@ def _progress_bar(total: int, summary: BatchSummary, enabled: bool):
 # --------------------------------------------------------------------------- CSV export
 
 
+def read_latest(
+    gradebook: Path | str,
+    assignments: list[str] | None = None,
+    students: list[str] | None = None,
+) -> dict:
+    """``latest_by_student`` of the gradebook file ``gradebook`` (GradingError if missing):
+    the one way the CSV, the class report and the LMS export read a gradebook."""
+    if not Path(gradebook).is_file():
+        raise GradingError(f"{gradebook}: no such gradebook.")
+    book = Gradebook(gradebook)
+    try:
+        return latest_by_student(book.rows(), assignments, students)
+    finally:
+        book.close()
+
+
 def latest_by_student(
     rows: list[Row], assignments: list[str] | None = None, students: list[str] | None = None
 ) -> dict[str, tuple[Row, dict[str, AssignmentResult]]]:
@@ -796,13 +812,7 @@ def export_csv(
     """Write the class table: student, total, max, one column per task (a1:1.3), status,
     reason; only ``assignments`` and ``students`` when given (the scope of a batch).
     Returns the number of students written."""
-    if not Path(gradebook).is_file():
-        raise GradingError(f"{gradebook}: no such gradebook.")
-    book = Gradebook(gradebook)
-    try:
-        merged = latest_by_student(book.rows(), assignments, students)
-    finally:
-        book.close()
+    merged = read_latest(gradebook, assignments, students)
     columns: dict[str, None] = {}
     for _, assignments in merged.values():
         for aid in sorted(assignments):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 from autograder.report import WIDTH, points
-from autograder.staff.batch import Gradebook, latest_by_student
+from autograder.staff.batch import read_latest
 from autograder.staff.misconceptions import DIAGNOSIS
 
 FULL_MARKS_EPS = 1e-9
@@ -178,13 +178,7 @@ def build(
 
     ``feedback_dir``: grade-all's ``--out``; a student whose ``feedback.html`` is there is
     linked to it."""
-    if not Path(gradebook).is_file():
-        raise GradingError(f"{gradebook}: no such gradebook.")
-    book = Gradebook(gradebook)
-    try:
-        merged = latest_by_student(book.rows(), assignments, students)
-    finally:
-        book.close()
+    merged = read_latest(gradebook, assignments, students)
     if not merged:
         raise GradingError(f"{gradebook} holds no grades for that scope.")
     tasks: dict[tuple[str, str], TaskStats] = {}
