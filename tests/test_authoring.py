@@ -102,3 +102,6 @@ def test_a_gradient_bug_costs_the_gradient_task_only(kit, tmp_path):
     assert tests["5.2"]["score"] == 0
     assert tests["5.1"]["score"] == tests["5.1"]["max_score"] > 0
     assert "mse_gradient" in done.stdout and "relative error" in done.stdout
+    # The call to paste names every argument, as for the kit's own four assignments: the
+    # names come from the new module's own stub, not from a table of the four.
+    assert re.search(r"mse_gradient\(\s*w=", done.stdout), done.stdout[-1500:]

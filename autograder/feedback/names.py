@@ -2,9 +2,10 @@
 
 Parameter names come from the student stubs' signatures (``assignments/<folder>/<module>.py``,
 or the reference solution's file when the stubs are absent), parsed with ``ast``: the
-grader never imports a module to learn a signature. Output names come from the
-documented ``Returns:`` section (``dx: ...; dW: ...; db: ...`` names the three parts of a
-tuple), so a message can say ``db`` instead of ``linear_backward[2]``.
+grader never imports a module to learn a signature. The folder is found by the module's
+file name, so an assignment added by an author (docs/AUTHORING.md's a5) is named too.
+Output names come from the documented ``Returns:`` section (``dx: ...; dW: ...; db: ...``
+names the three parts of a tuple), so a message can say ``db`` instead of ``linear_backward[2]``.
 """
 
 from __future__ import annotations
@@ -15,21 +16,15 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULE_FOLDERS = {
-    "perceptron": "a1_perceptron",
-    "gradient_descent": "a2_gradient_descent",
-    "engine": "a3_backprop",
-    "mlp": "a4_mlp",
-}
 _RETURN_NAME = re.compile(r"(?:^|;)\s*([A-Za-z_]\w*)\s*:")
 
 
 def _source(module: str) -> str:
-    folder = MODULE_FOLDERS.get(module, "")
+    """The stub's source of ``module`` (else the reference's); '' when neither is here."""
     for base in ("assignments", "reference_solution"):
-        path = ROOT / base / folder / f"{module}.py"
-        if folder and path.is_file():
-            return path.read_text()
+        for path in sorted((ROOT / base).glob(f"a*/{module}.py")):
+            if path.is_file():
+                return path.read_text()
     return ""
 
 
