@@ -44,7 +44,7 @@ def tracked_files(root: Path = REPO_ROOT) -> list[str]:
 
 def _walk_unignored(root: Path) -> list[str]:
     """Files under root not matched by its .gitignore (plain patterns, '/'-anchored ones and
-    directory patterns: the forms this repository's .gitignore uses)."""
+    directory patterns, '!' negations: the forms this repository's .gitignore uses)."""
     import fnmatch
     import os
 
@@ -54,16 +54,20 @@ def _walk_unignored(root: Path) -> list[str]:
 
     def ignored(rel: str, is_dir: bool) -> bool:
         name = rel.rsplit("/", 1)[-1]
+        verdict = False  # as git: the last pattern that matches decides ("!" re-includes)
         for pattern in patterns:
+            negated = pattern.startswith("!")
+            pattern = pattern[1:] if negated else pattern
             if pattern.endswith("/") and not is_dir:
                 continue
             pat = pattern.rstrip("/")
             if pat.startswith("/"):
-                if fnmatch.fnmatchcase(rel, pat[1:]):
-                    return True
-            elif fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat):
-                return True
-        return False
+                matched = fnmatch.fnmatchcase(rel, pat[1:])
+            else:
+                matched = fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat)
+            if matched:
+                verdict = not negated
+        return verdict
 
     found = []
     for here, dirs, files in os.walk(root):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,9 +12,39 @@ from conftest import REPO_ROOT
 
 from autograder.staff import git_guard
 
-OUTPUTS = [("submissions", True), ("feedback", True), ("grades.csv", False),
-           ("autograder.zip", False), ("student-bundle", True)]
-"""What the README's instructor commands write into the checkout."""
+OUTPUT_OPTIONS = ("--out", "--results", "--feedback", "--csv", "--export-csv", "--gradebook",
+                  "--roster")
+"""The options by which an instructor command is told where to write (or, --roster, where the
+class list it reads lives: student data too)."""
+
+
+def _readme_outputs() -> list[tuple[str, bool]]:
+    """(path, is a folder) of everything the README's instructor commands write or read as
+    student data, parsed from its commands: a new command's outputs are covered when added."""
+    text = (REPO_ROOT / "README.md").read_text()
+    found = {}
+    for block in re.findall(r"<!-- readme-test: instructor -->\n```bash\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            words = line.split("#", 1)[0].split()
+            if words[:1] != ["autograder"]:
+                continue
+            for i, word in enumerate(words[:-1]):
+                if word in OUTPUT_OPTIONS:
+                    found[words[i + 1]] = "." not in words[i + 1]  # no suffix: a folder
+                elif word == "--export-lms" and i + 2 < len(words):
+                    found[words[i + 2]] = False
+    return sorted(found.items())
+
+
+OUTPUTS = _readme_outputs() + [("submissions", True), ("a1_boundary.svg", False)]
+"""What the README's instructor commands write into the checkout (and the submissions folder
+its example makes, and a picture `--feedback feedback.md` writes beside the page)."""
+
+
+def test_the_readme_outputs_are_found():
+    names = {name for name, _ in OUTPUTS}
+    assert {"feedback", "grades.csv", "autograder.zip", "student-bundle", "r.json",
+            "feedback.md", "class.html", "moodle.csv"} <= names, names
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
