@@ -61,8 +61,9 @@ def _walk_unignored(root: Path) -> list[str]:
             if pattern.endswith("/") and not is_dir:
                 continue
             pat = pattern.rstrip("/")
-            if pat.startswith("/"):
-                matched = fnmatch.fnmatchcase(rel, pat[1:])
+            if pat.startswith("/"):  # anchored; as in git, "*" never crosses a "/"
+                matched = (rel.count("/") == pat.count("/") - 1
+                           and fnmatch.fnmatchcase(rel, pat[1:]))
             else:
                 matched = fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat)
             if matched:
