@@ -40,6 +40,9 @@ class GradingContext:
     """Why there is no reference although hidden checks are named (where it looked)."""
     probe_files: tuple[str, ...] = ()
     """Files a worker must fail to read (a hidden-check module), besides the reference."""
+    probe_folders: tuple[str, ...] = ()
+    """Reference folders a worker must fail to read although this grading does not use
+    them (visible-only grading on the staff's machine)."""
 
     @property
     def include_hidden(self) -> bool:
@@ -51,7 +54,9 @@ class GradingContext:
 
     def visible_only(self) -> GradingContext:
         """This context without the hidden checks (what ``check`` grades)."""
-        return replace(self, hidden_checks=(), reference=None, reference_loader=None)
+        kept = (self.reference,) if self.reference else ()
+        return replace(self, hidden_checks=(), reference=None, reference_loader=None,
+                       probe_folders=kept + self.probe_folders)
 
     def with_budget(self, seconds: float) -> GradingContext:
         return replace(self, budget_seconds=seconds)

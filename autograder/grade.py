@@ -335,7 +335,8 @@ def grade_assignment(
 
     tasks = _task_results(s)
     # With hidden checks in play, a worker that can reach the reference refuses (probes.py).
-    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks)) as worker:
+    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks),
+                context=context) as worker:
         try:
             worker.import_module(a.module)
         except StudentError as error:
