@@ -12,7 +12,7 @@ from autograder.checks import ASSIGNMENT_MODULES
 from autograder.context import SUBMISSION_BUDGET_SECONDS, GradingContext
 
 HIDDEN_PACKAGE = "autograder.staff.hidden_checks"
-REFERENCE_LOADER = "autograder.staff.reference"
+REFERENCE_LOADER = "autograder.staff.reference:for_folder"
 EXPLAIN = "autograder.staff.misconceptions:explain"
 
 
