@@ -19,9 +19,12 @@ from pathlib import Path
 import autograder
 from autograder.context import GradingContext
 from autograder.errors import ACCEPT_ENV, REFUSAL, SandboxExposed
-from autograder.isolation import sandbox
 
 __all__ = ["ACCEPT_ENV", "REFUSAL", "SandboxExposed", "targets", "verdict"]
+
+RESULTS_DIR_ENV = "BACKPROP_LAB_RESULTS_DIR"
+"""Where the grader writes results, for the write probe (Gradescope: $ROOT/results);
+default: the grading process's working directory."""
 
 _last: dict = {}
 
@@ -66,7 +69,7 @@ def targets(context: GradingContext | None = None) -> list[dict]:
               "op": "read", "target": str(path)} for i, path in enumerate(references)]
     found += [{"name": "read the hidden checks" if i == 0 else "read another hidden file",
                "op": "read", "target": str(path)} for i, path in enumerate(hidden)]
-    results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()
+    results = os.environ.get(RESULTS_DIR_ENV) or os.getcwd()
     mark = f".bplab-probe-{secrets.token_hex(8)}"  # the file a write probe leaves behind
     found += [
         {"name": "list the kit", "op": "list", "target": str(kit)},

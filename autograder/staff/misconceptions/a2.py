@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.staff.misconceptions import Misconception, WithReference
+from autograder.staff.misconceptions.base import Misconception, WithReference
 
 NUMERIC = "lecture 000, 'Numerical vs Analytic Gradients'"
 DESCENT = "lecture 000, 'Gradient descent/ascent (multivariate)'"

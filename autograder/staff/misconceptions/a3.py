@@ -11,7 +11,7 @@ import importlib.util
 import math
 from collections.abc import Callable
 
-from autograder.staff.misconceptions import Misconception
+from autograder.staff.misconceptions.base import Misconception
 
 ACTIVATIONS = "lecture 000, 'Activations and their derivatives'"
 SIMPLE = "lecture 000, 'Backpropagation: a simple example'"

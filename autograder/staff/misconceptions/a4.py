@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.staff.misconceptions import Misconception, WithReference
+from autograder.staff.misconceptions.base import Misconception, WithReference
 
 ACTIVATIONS = "lecture 000, 'Activations and their derivatives'"
 OTHER_ACTIVATIONS = "lecture 002, 'Other Activation Functions'"
