@@ -1,4 +1,4 @@
-"""The ``autograder`` command: grade and check, plus the staff commands when installed.
+"""The ``autograder`` command: grade and check, plus the commands an installation registers.
 
 Every command returns an exit status; a problem with the user's input is one clear line on
 stderr and status 2, never a traceback from inside the kit.
@@ -216,23 +216,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=_check)
 
-    for name, (module_name, help_text) in staff_commands().items():
-        module = importlib.import_module(module_name)
-        sub = commands.add_parser(name, help=help_text)
+    for name, command in registered_commands().items():
+        module = importlib.import_module(command.module)
+        sub = commands.add_parser(name, help=command.help)
         module.add_arguments(sub)
         sub.set_defaults(func=module.run)
     return parser
 
 
-def staff_commands() -> dict[str, tuple[str, str]]:
-    """The staff commands, when autograder/staff/ is installed (never in the student bundle)."""
-    try:
-        from autograder.staff import COMMANDS
-    except ModuleNotFoundError as error:
-        if error.name not in ("autograder.staff",):
-            raise
-        return {}
-    return COMMANDS
+COMMANDS_GROUP = "backprop_lab.commands"
+"""The entry point group of the commands an installation adds (pyproject.toml); each entry
+loads to an object with ``module`` (add_arguments(parser), run(args)) and ``help``."""
+
+
+def registered_commands() -> dict:
+    """Name -> command of every registered command whose module is installed (none in the
+    student bundle, whose pyproject declares no such group); the first of a name wins."""
+    from autograder.context import registered
+
+    found = {}
+    for point in registered(COMMANDS_GROUP):
+        if point.name in found:
+            continue  # declared in the installed metadata and the pyproject alike
+        try:
+            found[point.name] = point.load()
+        except ImportError:
+            continue  # registered but absent (a bundle built from a stale checkout)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

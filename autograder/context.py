@@ -31,7 +31,7 @@ class GradingContext:
     hidden_checks: tuple[tuple[str, str], ...] = ()
     """(assignment module "a1", module defining its hidden ``CHECKS``) pairs."""
     reference_loader: str | None = None
-    """Module with ``use(folder)``: the loader the hidden checks read the reference from."""
+    """"module:function" making the reference's loader from the folder (reference_solution)."""
     explain: str | None = None
     """"module:function" of the misconception catalogue's explain (None: no diagnosis)."""
     budget_seconds: float = SUBMISSION_BUDGET_SECONDS
@@ -40,6 +40,9 @@ class GradingContext:
     """Why there is no reference although hidden checks are named (where it looked)."""
     probe_files: tuple[str, ...] = ()
     """Files a worker must fail to read (a hidden-check module), besides the reference."""
+    probe_folders: tuple[str, ...] = ()
+    """Reference folders a worker must fail to read although this grading does not use
+    them (visible-only grading on the staff's machine)."""
 
     @property
     def include_hidden(self) -> bool:
@@ -51,7 +54,9 @@ class GradingContext:
 
     def visible_only(self) -> GradingContext:
         """This context without the hidden checks (what ``check`` grades)."""
-        return replace(self, hidden_checks=(), reference=None, reference_loader=None)
+        kept = (self.reference,) if self.reference else ()
+        return replace(self, hidden_checks=(), reference=None, reference_loader=None,
+                       probe_folders=kept + self.probe_folders)
 
     def with_budget(self, seconds: float) -> GradingContext:
         return replace(self, budget_seconds=seconds)
@@ -63,11 +68,14 @@ class GradingContext:
         module, _, name = self.explain.partition(":")
         return getattr(importlib.import_module(module), name)
 
-    def activate_reference(self) -> None:
-        """Point the hidden checks' loader at this context's reference (every grading does
-        it first, so a fresh process grading an unpickled context reads the same folder)."""
-        if self.reference_loader and self.reference:
-            importlib.import_module(self.reference_loader).use(self.reference)
+    def reference_solution(self):
+        """The loader of this context's reference (``.load(module)`` gives a reference module,
+        ``.root`` its folder), built by the factory ``reference_loader`` names; None without
+        a reference. A grading hands it to its checks and catalogue: no module state."""
+        if not (self.reference_loader and self.reference):
+            return None
+        module, _, name = self.reference_loader.partition(":")
+        return getattr(importlib.import_module(module), name)(self.reference)
 
 
 def student_context(budget_seconds: float = SUBMISSION_BUDGET_SECONDS) -> GradingContext:

@@ -270,7 +270,6 @@ def require_grading_inputs(chosen: list[AssignmentSuite], context: GradingContex
         if not context.reference:
             raise NotGraded(context.reference_missing
                             or "hidden checks need the reference solution: none given.")
-        context.activate_reference()
         used = context.reference
     from autograder.data import DatasetError, verify_datasets
 
@@ -335,7 +334,8 @@ def grade_assignment(
 
     tasks = _task_results(s)
     # With hidden checks in play, a worker that can reach the reference refuses (probes.py).
-    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks)) as worker:
+    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks),
+                context=context) as worker:
         try:
             worker.import_module(a.module)
         except StudentError as error:
@@ -344,7 +344,8 @@ def grade_assignment(
         except WorkerFault as fault:
             note = f"{a.module}.py could not be imported: {fault}" + why
             return AssignmentResult(a.id, a.folder, a.title, _empty_tasks(s, note), note, notices)
-        student = Student(worker, a.module, assignment=a)
+        student = Student(worker, a.module, assignment=a,
+                          reference_solution=context.reference_solution() if context else None)
         outcomes: list[CheckOutcome | str] = []
         for check in s.checks:
             if time.monotonic() > deadline:
@@ -387,7 +388,7 @@ def diagnosed(outcome, module: str, context: GradingContext | None = None) -> st
     if explain is None:
         return outcome.message
     return explain(outcome.message, outcome.extra.get("log", []), module,
-                   outcome.extra.get("functions", ""))
+                   outcome.extra.get("functions", ""), reference=context.reference_solution())
 
 
 def import_error_message(module: str, error) -> str:

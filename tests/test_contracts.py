@@ -89,7 +89,8 @@ def contract_gaps(assignment: str, without: tuple[str, ...] = ()) -> set[tuple[s
     contracts = documented_contracts(s.assignment.module)
     assert contracts, "found no documented contract: the walk is broken"
     with Worker(REFERENCE / s.assignment.folder) as worker:
-        student = RecordingStudent(worker, s.assignment.module, assignment=s.assignment)
+        student = RecordingStudent(worker, s.assignment.module, assignment=s.assignment,
+                                   reference_solution=reference.for_folder(REFERENCE))
         failed = [check.name for check in checks if not run_check(check, student).passed]
     assert not failed, f"the reference fails {failed}"
     return {key for key in contracts if key not in student.seen}

@@ -16,6 +16,7 @@ from conftest import REFERENCE
 from autograder.checks import a3
 from autograder.compare import CheckFailure
 from autograder.sandboxed import fixtures
+from autograder.staff import reference
 from autograder.staff.hidden_checks import a4 as hidden_a4
 
 
@@ -47,6 +48,7 @@ class FakeStudent:
     def __init__(self, module=MLP, value=ENGINE.Value, **overrides):
         self.module, self.value, self.overrides = module, value, overrides
         self.artifacts: dict = {}  # what checks record for the report, as on Student
+        self.reference_solution = reference.for_folder(REFERENCE)  # as a grading's Student
 
     def call(self, function, *args, **kwargs):
         fn = self.overrides.get(function) or getattr(self.module, function)

@@ -74,12 +74,14 @@ def test_every_check_fails_hostile_values_with_a_reason(s):
     from autograder.context import default_context
     from autograder.grade import require_grading_inputs
 
-    # the hidden checks' reference, as a grading would
-    require_grading_inputs([s], default_context())
+    # the hidden checks' reference, as a grading would: from the context
+    context = default_context()
+    require_grading_inputs([s], context)
     faults, passed, slow = [], [], []
     for name, value, graph in VARIANTS:
         student = Student(HostileWorker(value, graph), s.assignment.module,
-                          assignment=s.assignment)
+                          assignment=s.assignment,
+                          reference_solution=context.reference_solution())
         for check in s.checks:
             started = time.monotonic()
             outcome = run_check(check, student)

@@ -70,6 +70,19 @@ def test_bundle_holds_no_reference_and_no_hidden_checks(bundle):
     assert not [f for f in files if (bundle / f).read_bytes() in reference_bytes]
 
 
+def test_the_bundles_pyproject_registers_no_entry_point_of_the_kit(bundle):
+    """The checkout's pyproject registers the staff context and commands; the bundle's keeps
+    the rest of the file and none of those tables (they name modules it leaves out)."""
+    tomllib = pytest.importorskip("tomllib")
+    source = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert {"backprop_lab.context", "backprop_lab.commands"} <= set(source["entry-points"])
+    shipped = tomllib.loads((bundle / "pyproject.toml").read_text())["project"]
+    assert not [g for g in shipped.get("entry-points", {}) if g.startswith("backprop_lab.")]
+    assert shipped["scripts"] == source["scripts"]
+    assert shipped["dependencies"] == source["dependencies"]
+    assert "autograder.staff" not in (bundle / "pyproject.toml").read_text()
+
+
 def test_no_solution_body_appears_in_any_file(bundle):
     bodies = _bodies()
     assert len(bodies) >= 10, "the reference should have many fenced solutions"

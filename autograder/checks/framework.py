@@ -8,9 +8,9 @@ How to write checks for an assignment (a full example is at the end of this docs
   tasks with points: the point table students see) and ``CHECKS = Registry()`` holding the
   VISIBLE checks: checks that need no reference solution (lecture numbers, central
   differences computed here, invariants). They ship to students.
-* ``autograder/staff/hidden_checks/aN.py`` defines ``CHECKS = Registry()`` holding the HIDDEN
-  checks (differential against ``autograder.staff.reference.load("module")`` on hypothesis
-  inputs). They are never released.
+* The grading context names the modules holding the HIDDEN checks (``CHECKS =
+  Registry(hidden=True)``: differential against ``student.reference_solution.load("module")``,
+  the context's reference, on hypothesis inputs). They are never released.
 * A check is a function ``def name(student: Student) -> None`` registered with
   ``@CHECKS.check(task="1.3", function="perceptron_update", name="short sentence")``.
   It calls the submission only through ``student.call(function, *args, **kwargs)`` (or
@@ -59,7 +59,8 @@ Example::
         expected = np.hstack([X, np.ones((X.shape[0], 1))])   # derived here, not copied
         assert_close(got, expected, what="add_bias(X)", inputs=fmt_inputs(X=X))
 
-In hidden/a1.py the expected value would come from ``reference.load("perceptron")``.
+A hidden check's expected value would come from
+``student.reference_solution.load("perceptron")``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ import hypothesis
 import hypothesis.configuration
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.strategies import SearchStrategy
 
 from autograder.compare import CheckFailure, fmt
 from autograder.feedback.log import CallRecord, culprit
@@ -224,8 +226,12 @@ class Student:
         module: str,
         timeout: float = DEFAULT_CALL_TIMEOUT,
         assignment: Assignment | None = None,
+        reference_solution: Any = None,
     ):
         self.worker = worker
+        # The grading's reference loader (.load(module)), from its context: what the hidden
+        # checks compute expected values from (None: visible checks only).
+        self.reference_solution = reference_solution
         self.module = module
         self.timeout = timeout
         self.fault: StudentFault | None = None
@@ -457,12 +463,19 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     Deterministic: derandomized, no example database, no deadline. The failure reported is
     the one hypothesis shrank to (the smallest input), prefixed by that input.
     ``describe(example) -> str`` renders the input; by default ``fmt`` of the example.
+    ``strategy`` may also be ``strategy(student) -> SearchStrategy``, for a strategy that
+    filters by the grading's reference (the same examples: the seed is the check's own).
     """
     render = describe or fmt
+    given_strategy = strategy
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
         def run(student: Student) -> None:
             seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
+            # Named ``strategy`` below as ever: hypothesis seeds a derandomized run from the
+            # source of ``prop`` (decorators included), so that text must not change.
+            strategy = (given_strategy(student) if callable(given_strategy)
+                        and not isinstance(given_strategy, SearchStrategy) else given_strategy)
 
             @settings(
                 max_examples=max_examples,

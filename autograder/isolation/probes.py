@@ -11,17 +11,20 @@ isolation every result reports.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import secrets
 import socket
 from pathlib import Path
 
 import autograder
+from autograder.context import GradingContext
 from autograder.errors import ACCEPT_ENV, REFUSAL, SandboxExposed
-from autograder.isolation import sandbox
 
 __all__ = ["ACCEPT_ENV", "REFUSAL", "SandboxExposed", "targets", "verdict"]
+
+RESULTS_DIR_ENV = "BACKPROP_LAB_RESULTS_DIR"
+"""Where the grader writes results, for the write probe (Gradescope: $ROOT/results);
+default: the grading process's working directory."""
 
 _last: dict = {}
 
@@ -36,38 +39,37 @@ def _listener() -> socket.socket:
     return sock
 
 
-def _reference_files() -> tuple[list[Path], Path | None]:
-    """(a module of each reference folder on this machine that the kit knows of: the one in
-    use and the checkout's, a hidden-check module) when present."""
-    kit = Path(autograder.__file__).resolve().parent
-    roots = [kit.parent / "reference_solution"]
-    try:  # by name: shipped code never imports the reference loader (release's leak check)
-        reference = importlib.import_module("autograder.staff.reference")
-    except ImportError:
-        reference = None
-    if reference is not None:
-        try:
-            roots.insert(0, reference.reference_root())
-        except reference.ReferenceMissing:
-            pass  # visible-only grading needs no reference; the checkout's copy is probed
-    references = []
-    for root in dict.fromkeys(r.resolve() for r in roots):
-        found = sorted(root.glob("a*/*.py")) if root.is_dir() else []
-        if found:
-            references.append(found[0])
-    hidden = next(iter(sorted((kit / "staff" / "hidden_checks").glob("a*.py"))), None)
-    return references, hidden
+def _first_module(folder: Path) -> Path | None:
+    """A module of a reference folder (its first assignment's), when there is one."""
+    found = sorted(folder.glob("a*/*.py")) if folder.is_dir() else []
+    return found[0] if found else None
 
 
-def targets() -> list[dict]:
-    """The probes for a fresh worker: name (as a student-facing phrase), op, target."""
+def secret_files(context: GradingContext | None) -> tuple[list[Path], list[Path]]:
+    """(a module of each reference folder a worker must fail to read, the other files it must
+    fail to read): the context's reference and the folders and files it names for probing
+    (whoever built it knows where its secrets are), and the checkout's reference_solution/
+    beside the kit, which is probed whatever the context."""
     kit = Path(autograder.__file__).resolve().parent
-    references, hidden = _reference_files()
+    roots = []
+    if context is not None:
+        roots += [Path(f) for f in (context.reference, *context.probe_folders) if f]
+    roots.append(kit.parent / "reference_solution")
+    references = [m for m in (_first_module(r.resolve()) for r in dict.fromkeys(roots)) if m]
+    files = [Path(f) for f in context.probe_files] if context is not None else []
+    return list(dict.fromkeys(references)), files
+
+
+def targets(context: GradingContext | None = None) -> list[dict]:
+    """The probes for a fresh worker: name (as a student-facing phrase), op, target. The
+    files to read come from ``context`` (None: only the checkout's reference beside the kit)."""
+    kit = Path(autograder.__file__).resolve().parent
+    references, hidden = secret_files(context)
     found = [{"name": "read the reference" if i == 0 else "read another copy of the reference",
               "op": "read", "target": str(path)} for i, path in enumerate(references)]
-    if hidden is not None:
-        found.append({"name": "read the hidden checks", "op": "read", "target": str(hidden)})
-    results = os.environ.get(sandbox.RESULTS_DIR_ENV) or os.getcwd()
+    found += [{"name": "read the hidden checks" if i == 0 else "read another hidden file",
+               "op": "read", "target": str(path)} for i, path in enumerate(hidden)]
+    results = os.environ.get(RESULTS_DIR_ENV) or os.getcwd()
     mark = f".bplab-probe-{secrets.token_hex(8)}"  # the file a write probe leaves behind
     found += [
         {"name": "list the kit", "op": "list", "target": str(kit)},

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy
 
 import autograder
-from autograder.isolation import intake
+from autograder.isolation import intake, probes
 
 SANDBOXED_DIR = Path(__file__).resolve().parents[1] / "sandboxed"
 # Where autograder/sandboxed/ appears inside bwrap: a fixed path, the repo stays invisible.
@@ -70,9 +70,6 @@ FORCE_ENV = "BACKPROP_LAB_ISOLATION"
 # The worker's own layers, comma-separated (default both); tests of the probes turn them off.
 LAYERS_ENV = "BACKPROP_LAB_LAYERS"
 DEFAULT_LAYERS = ("landlock", "seccomp")
-# Where the grader writes results, for the write probe (Gradescope: $ROOT/results);
-# default: the grading process's working directory.
-RESULTS_DIR_ENV = "BACKPROP_LAB_RESULTS_DIR"
 # What of numpy's site-packages the worker sees outside bwrap (a view of links): numpy and
 # the wheel's bundled libraries, not whatever else shares that directory (the kit?).
 NUMPY_ENTRIES = ("numpy", "numpy.libs")
@@ -471,8 +468,6 @@ def describe_isolation() -> dict:
 
     "mode" is what the last worker of this process measured (its layers and probes, see
     probes.py), e.g. "landlock+seccomp+uid"; before any worker, the detected base mode."""
-    from autograder.isolation import probes
-
     base, reason = detect()
     measured = probes.measured()
     info = _describe_base(base, reason)

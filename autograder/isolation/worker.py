@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autograder.context import GradingContext
 from autograder.isolation import probes, sandbox
 from autograder.sandboxed import protocol
 
@@ -97,9 +98,10 @@ class Worker:
     """
 
     def __init__(self, submission_dir: Path, slot: int = 0, budget: Budget | None = None,
-                 guard: bool = False):
+                 guard: bool = False, context: GradingContext | None = None):
         self.submission_dir = Path(submission_dir)
         self.guard = guard  # hidden checks in play: refuse a worker that reaches a secret
+        self.context = context  # names what the worker must fail to read (probes.targets)
         self.isolation = ""  # measured by the last start: e.g. "landlock+seccomp+uid"
         self.slot = slot
         self.budget = budget
@@ -200,7 +202,7 @@ class Worker:
         self.copy_report = sandbox.copy_submission(self.submission_dir,
                                                    self.workdir / "submission")
         slot, self.slot_lock = _claim_slot(self.slot)
-        asked = probes.targets()
+        asked = probes.targets(self.context)
         spec = sandbox.launch_spec(mode, self.workdir, slot, asked)
         self.stderr_file = open(self.workdir / "stderr", "w+b")  # noqa: SIM115
         began = time.perf_counter()

@@ -12,7 +12,7 @@ from autograder.checks import ASSIGNMENT_MODULES
 from autograder.context import SUBMISSION_BUDGET_SECONDS, GradingContext
 
 HIDDEN_PACKAGE = "autograder.staff.hidden_checks"
-REFERENCE_LOADER = "autograder.staff.reference"
+REFERENCE_LOADER = "autograder.staff.reference:for_folder"
 EXPLAIN = "autograder.staff.misconceptions:explain"
 
 
@@ -33,14 +33,15 @@ def staff_context(
     grading anything hidden is NotGraded with that reason."""
     from autograder.staff import reference as loader
 
-    if not include_hidden:
-        return GradingContext(explain=EXPLAIN, budget_seconds=budget_seconds,
-                              probe_files=hidden_files())
     folder, why = None, ""
     try:
         folder = str(loader.locate(reference))
     except loader.ReferenceMissing as error:
         why = str(error)
+    if not include_hidden:
+        return GradingContext(explain=EXPLAIN, budget_seconds=budget_seconds,
+                              probe_files=hidden_files(),
+                              probe_folders=(folder,) if folder else ())
     return GradingContext(
         reference=folder,
         reference_missing=why,

@@ -10,7 +10,8 @@ from one place, decided once per grading run and reported in every result:
 4. the checkout this package itself lives in (an editable install or a source tree).
 
 A wheel installed into site-packages has no reference beside it, so there it must be named
-(1 or 2) or found from the working directory (3). DIR may be the ``reference_solution/``
+(1 or 2) or found from the working directory (3). No module state: a grading's
+``Reference`` comes with its context. DIR may be the ``reference_solution/``
 folder itself or a checkout holding one. The modules are loaded by file path under private
 names, so they can never be confused with a submission's modules of the same name (those
 only ever live in the worker).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -36,10 +38,6 @@ def module_folders() -> dict[str, str]:
     from autograder.checks import suite
 
     return {s.assignment.module: s.assignment.folder for s in suite(include_hidden=False)}
-
-_active: Path | None = None
-"""The reference chosen by ``use()`` for this process (None: locate it on first need)."""
-
 
 class ReferenceMissing(RuntimeError):
     """The reference solution is not on this machine (e.g. in a student bundle)."""
@@ -93,17 +91,33 @@ def locate(explicit: Path | str | None = None) -> Path:
     )
 
 
-def use(folder: Path | str) -> None:
-    """Make ``folder`` the reference every hidden check of this process loads from."""
-    global _active
-    _active = Path(folder).resolve()
+@dataclass(frozen=True)
+class Reference:
+    """One reference solution folder and its modules: what a grading's hidden checks and
+    misconception catalogue compute expected values from. A grading gets its own from its
+    context (``GradingContext.reference_solution()``), so two gradings with two references
+    in one process never read each other's."""
+
+    root: Path
+
+    def load(self, module: str) -> ModuleType:
+        """The reference module ``module`` (e.g. "perceptron") of this folder, imported once."""
+        return _load(self.root, module)
+
+
+def for_folder(folder: Path | str) -> Reference:
+    """The Reference of ``folder`` (the context's reference loader: "module:function")."""
+    return Reference(Path(folder).resolve())
+
+
+def located(explicit: Path | str | None = None) -> Reference:
+    """The Reference ``locate`` finds (tests, benchmarks and tools outside a grading)."""
+    return Reference(locate(explicit))
 
 
 def reference_root() -> Path:
-    """The reference in use: the one ``use()`` chose, else ``locate()``'s, else (none found)
-    the first place looked, which does not exist: callers that only probe get a path."""
-    if _active is not None:
-        return _active
+    """``locate()``'s folder, else (none found) the first place looked, which does not
+    exist: callers that only probe get a path."""
     try:
         return locate()
     except ReferenceMissing:
@@ -111,9 +125,9 @@ def reference_root() -> Path:
 
 
 def load(module: str) -> ModuleType:
-    """The reference module ``module`` (e.g. "perceptron"), imported once per folder;
-    ReferenceMissing (where it looked, what to do) when there is none."""
-    return _load(_active if _active is not None else locate(), module)
+    """The located reference's module ``module``, for tests and tools outside a grading
+    (a grading reads its context's Reference); ReferenceMissing says where it looked."""
+    return _load(locate(), module)
 
 
 @cache

@@ -26,7 +26,12 @@ FORBIDDEN_IMPORTS = ("autograder.staff.reference", "autograder.staff.hidden_chec
 """Modules whose import anywhere in a shipped file would reach for the reference."""
 
 PACKAGING = ("pyproject.toml", "setup.py")
-"""How the bundle installs (pip install -e .): the kit's own packaging files, unchanged."""
+"""How the bundle installs (pip install -e .): the kit's own packaging files, the
+pyproject without its ``backprop_lab.*`` entry point tables (student_pyproject)."""
+
+KIT_GROUPS = re.compile(r'^\[project\.entry-points\."backprop_lab\.[^"]*"\]\s*$')
+"""A table header of an entry point group the kit's core looks up (context, commands): they
+name the staff side, which the bundle leaves out."""
 
 SKIPPED = {"__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints"}
 WORKFLOW = Path("autograder/classroom/classroom.yml")
@@ -170,6 +175,31 @@ A task earns its points times the share of its checks that pass.
 """
 
 
+def student_pyproject(text: str) -> str:
+    """``text`` (pyproject.toml) without its ``backprop_lab.*`` entry point tables and the
+    comment lines just above each: the bundle registers no staff context and no staff
+    command, so ``default_context`` there is the student's and the CLI lists student
+    commands only."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if KIT_GROUPS.match(line):
+            while kept and kept[-1].lstrip().startswith("#"):
+                kept.pop()
+            skipping = True
+            continue
+        if skipping and line.lstrip().startswith("["):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "".join(kept))
+
+
+def kit_entry_points(pyproject: Path) -> list[str]:
+    """The ``backprop_lab.*`` entry point groups ``pyproject`` still declares."""
+    return [line.strip() for line in pyproject.read_text().splitlines() if KIT_GROUPS.match(line)]
+
+
 def _is_staff(module: str | None) -> bool:
     return bool(module) and (module == "autograder.staff" or module.startswith("autograder.staff."))
 
@@ -249,13 +279,17 @@ def build_bundle(out: Path, repo_root: Path | None = None) -> list[str]:
     shutil.copytree(source_package, package, ignore=ignore_package)
     for name in PACKAGING:
         shutil.copy2(repo_root / name, out / name)
+    (out / "pyproject.toml").write_text(student_pyproject((repo_root / "pyproject.toml")
+                                                          .read_text()))
     (out / "README.md").write_text(student_readme())
     (out / ".gitignore").write_text(GITIGNORE)
     workflow = out / ".github" / "workflows" / "classroom.yml"
     workflow.parent.mkdir(parents=True)
     shutil.copy2(source_package / WORKFLOW.relative_to("autograder"), workflow)
 
-    problems = leaks(out, reference) + _guard_shipped_imports(package)
+    problems = leaks(out, reference) + _guard_shipped_imports(package) + [
+        f"pyproject.toml still registers {group}" for group in
+        kit_entry_points(out / "pyproject.toml")]
     if problems:
         shutil.rmtree(out)
         raise GradingError(

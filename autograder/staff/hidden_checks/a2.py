@@ -24,9 +24,13 @@ from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.sandboxed.fixtures import make_function
 from autograder.sandboxed.protocol import FnRef
-from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
+
+
+def _ref(student):
+    """The grading's reference gradient_descent module (the context's, carried by the Student)."""
+    return student.reference_solution.load("gradient_descent")
 
 DIFFERENCE_ATOL = 1e-7
 """Two central differences of the same f at the same h may sum in another order: rounding
@@ -67,7 +71,7 @@ def describe(case) -> str:
 def gradient_differential(student, case):
     (name, params, x), h = case
     f, _ = make_function(name, params)
-    expected = reference.load("gradient_descent").numerical_gradient(f, x, h=h)
+    expected = _ref(student).numerical_gradient(f, x, h=h)
     got = student.call("numerical_gradient", FnRef(name, "f", params), x, h=h)
     got = expect_array(got, x.shape, what="numerical_gradient(f, x, h)")
     assert_close(got, expected, what="numerical_gradient(f, x, h)", atol=DIFFERENCE_ATOL)
@@ -90,7 +94,7 @@ def gradient_differential(student, case):
 )
 def relative_error_differential(student, case):
     a, b = case
-    expected = reference.load("gradient_descent").relative_error(a, b)
+    expected = _ref(student).relative_error(a, b)
     got = expect_float(student.call("relative_error", a, b), what="relative_error")
     assert_close(got, expected, what="relative_error(a, b)", inputs=fmt_inputs(a=a, b=b))
 
@@ -109,7 +113,7 @@ def gradient_check_differential(student, case):
         grad_params = {"base": name, "base_params": params, "coord": 0, "delta": 1.0}
     f, _ = make_function(name, params)
     _, grad = make_function(grad_name, grad_params)
-    expected = reference.load("gradient_descent").gradient_check(f, grad, x)
+    expected = _ref(student).gradient_check(f, grad, x)
     got = student.call(
         "gradient_check", FnRef(name, "f", params), FnRef(grad_name, "grad", grad_params), x
     )
@@ -166,7 +170,7 @@ def record_trajectory(student) -> None:
             trajectory.shape[1:] != (2,)) or trajectory.dtype.kind != "f":
         return
     f, grad = make_function(name)
-    expected = reference.load("gradient_descent").gradient_descent(f, grad, x0, step)
+    expected = _ref(student).gradient_descent(f, grad, x0, step)
     student.record(PICTURE, {
         "function": name, "params": {}, "x0": x0.tolist(), "step_size": step,
         "trajectories": {"yours": trajectory[:PICTURE_MAX_POINTS].tolist(),
@@ -187,7 +191,7 @@ def descent_differential(student, case):
     record_trajectory(student)
     params, x0, step, kwargs = case
     f, grad = make_function("quadratic", params)
-    expected = reference.load("gradient_descent").gradient_descent(f, grad, x0, step, **kwargs)
+    expected = _ref(student).gradient_descent(f, grad, x0, step, **kwargs)
     f_ref, grad_ref = fn("quadratic", params)
     got = descent(student, f_ref, grad_ref, x0, step, **kwargs)
     # Judged step by step: the first step that leaves the reference's run, else the stop.
@@ -200,7 +204,7 @@ def descent_differential(student, case):
 def hessian_differential(student, case):
     name, params, x = case
     f, _ = make_function(name, params)
-    expected = reference.load("gradient_descent").numerical_hessian(f, x)
+    expected = _ref(student).numerical_hessian(f, x)
     got = student.call("numerical_hessian", FnRef(name, "f", params), x)
     got = expect_array(got, (x.size, x.size), what="numerical_hessian(f, x)")
     carry_forward_hessian(student, got, FnRef(name, "f", params), x)
@@ -220,7 +224,7 @@ def symmetric_matrices(draw):
 @CHECKS.check(task="2.5", function="classify_critical_point", name="same as the reference")
 @for_all(symmetric_matrices(), max_examples=60, describe=lambda H: f"H = {H.tolist()}")
 def classify_differential(student, H):
-    expected = reference.load("gradient_descent").classify_critical_point(H)
+    expected = _ref(student).classify_critical_point(H)
     got = expect_choice(student.call("classify_critical_point", H), KINDS,
                         what="classify_critical_point(H)")
     if got != expected:

@@ -38,7 +38,6 @@ from autograder.compare import (
     rel_error,
 )
 from autograder.feedback.names import output_name
-from autograder.staff import reference
 
 CHECKS = Registry(hidden=True)
 
@@ -52,8 +51,9 @@ seeds = st.integers(0, 2**16)
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
 
 
-def ref():
-    return reference.load("mlp")
+def ref(student):
+    """The grading's reference mlp module (the context's, carried by the Student)."""
+    return student.reference_solution.load("mlp")
 
 
 def _compare(got, expected, what: str, inputs: str) -> None:
@@ -83,7 +83,7 @@ def _differential(task: str, function: str, make, name: str, kwargs_of=lambda ex
         (n, d), seed, scale = ex
         args = make(np.random.default_rng(seed), n, d, scale)
         kwargs = kwargs_of(ex)
-        expected = getattr(ref(), function)(*args, **kwargs)
+        expected = getattr(ref(student), function)(*args, **kwargs)
         got = student.call(function, *args, **kwargs)
         _compare(
             got,
@@ -206,23 +206,23 @@ def hidden_network(student, ex) -> None:
     raw = visible.integration_call(student, "mlp_forward", (params, X, activation), params, X,
                                    activation=activation)
     try:
-        _compare(raw, ref().mlp_forward(params, X, activation), "mlp_forward", inputs)
+        _compare(raw, ref(student).mlp_forward(params, X, activation), "mlp_forward", inputs)
     except CheckFailure as failure:
         carry_forward_forward(student, raw, params, X, activation, failure=failure)
     raw = visible.integration_call(student, "mlp_loss_and_grads",
                                    (params, X, labels, activation), params, X, labels,
                                    activation=activation)
     if isinstance(raw, list) and len(raw) == 2 and isinstance(raw[1], dict):
-        expected = ref().mlp_loss_and_grads(params, X, labels, activation)[1]
+        expected = ref(student).mlp_loss_and_grads(params, X, labels, activation)[1]
         record_gradient_errors(student, inputs, raw[1], expected)
     try:
-        _network_against_reference(raw, params, X, labels, activation, inputs)
+        _network_against_reference(student, raw, params, X, labels, activation, inputs)
     except CheckFailure as failure:
         carry_forward_network(student, raw, params, X, labels, activation, failure=failure)
 
 
-def _network_against_reference(raw, params, X, labels, activation, inputs) -> None:
-    expected_loss, expected_grads = ref().mlp_loss_and_grads(params, X, labels, activation)
+def _network_against_reference(student, raw, params, X, labels, activation, inputs) -> None:
+    expected_loss, expected_grads = ref(student).mlp_loss_and_grads(params, X, labels, activation)
     got = expect_sequence(raw, 2, what="mlp_loss_and_grads")
     _compare(got[0], expected_loss, "mlp_loss_and_grads: loss", inputs)
     grads = expect_dict(got[1], list(params), what="mlp_loss_and_grads: grads")
@@ -248,7 +248,7 @@ def hidden_momentum(student, ex) -> None:
     p_got, v_got = params, velocity
     for step in range(3):
         grads = {k: rng.normal(size=v.shape) for k, v in params.items()}
-        p_ref, v_ref = ref().sgd_momentum_step(p_ref, grads, v_ref, lr, mu)
+        p_ref, v_ref = ref(student).sgd_momentum_step(p_ref, grads, v_ref, lr, mu)
         got = expect_sequence(
             student.call("sgd_momentum_step", p_got, grads, v_got, lr, mu),
             2,
@@ -306,7 +306,8 @@ def _digits_outcome(student, raw, X_test, y_test) -> None:
     if curve:
         student.record("training_curve", {
             "title": "train_mlp on the digits: mean training loss per epoch",
-            "curves": {"yours": curve, "reference": _reference_digits_curve()},
+            "curves": {"yours": curve,
+                       "reference": _reference_digits_curve(student.reference_solution)},
         })
     if accuracy < DIGITS_ACCURACY:
         raise CheckFailure(
@@ -332,12 +333,13 @@ def _loss_curve(losses) -> list[float]:
 
 
 @functools.cache
-def _reference_digits_curve() -> list[float]:
-    """The reference's loss curve with the same data and settings (trusted side, once)."""
+def _reference_digits_curve(reference) -> list[float]:
+    """The reference's loss curve with the same data and settings (trusted side, once per
+    reference folder)."""
     from autograder.data import load_digits
 
     X_train, y_train = load_digits("train")
-    result = ref().train_mlp(X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS)
+    result = reference.load("mlp").train_mlp(X_train, y_train, [64, 128, 10], **DIGITS_SETTINGS)
     return [float(v) for v in result["losses"]]
 
 
@@ -361,9 +363,9 @@ class CannotCompose(Exception):
         self.function, self.raised = function, raised
 
 
-def documented_raises(function: str) -> set[str]:
+def documented_raises(student, function: str) -> set[str]:
     """The exceptions the reference's docstring of ``function`` lists under ``Raises:``."""
-    doc = inspect.getdoc(getattr(ref(), function, None)) or ""
+    doc = inspect.getdoc(getattr(ref(student), function, None)) or ""
     if "Raises:" not in doc:
         return set()
     return set(re.findall(r"^\s{0,8}([A-Z]\w*(?:Error|Exception))\b",
@@ -556,7 +558,7 @@ def check_replay(student, got, X, labels, sizes, epochs, settings, what: str) ->
         losses, params = replay_training(student, X, labels, sizes, epochs, **settings)
     except CannotCompose as why:
         if isinstance(got, StudentFault) and str(why).endswith(_error_line(got)) and \
-                why.raised and (why.raised in documented_raises(why.function)
+                why.raised and (why.raised in documented_raises(student, why.function)
                                 or _raised_inside(got, why)):
             # The documented loop over your functions raises the same error, one that the
             # block's docstring documents or that train_mlp's own traceback shows raised
@@ -589,11 +591,11 @@ def _blocks_are_right(student, activation: str) -> bool:
     _, params, X, labels, _, _ = _net((sizes, n, seed, activation))
     try:
         _network_against_reference(
-            student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
+            student, student.call("mlp_loss_and_grads", params, X, labels, activation=activation),
             params, X, labels, activation, "")
         grads = {k: np.full_like(v, 0.5) for k, v in params.items()}
         _compare(student.call("sgd_momentum_step", params, grads, grads, 0.1, 0.9),
-                 list(ref().sgd_momentum_step(params, grads, grads, 0.1, 0.9)),
+                 list(ref(student).sgd_momentum_step(params, grads, grads, 0.1, 0.9)),
                  "sgd_momentum_step", "")
         init = expect_dict(student.call("init_mlp", [3, 4, 5], 0), ["W1", "b1", "W2", "b2"],
                            what="init_mlp")

@@ -14,67 +14,23 @@ shipped: the bundle leaves out ``autograder/staff/`` whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograder.feedback.log import CallRecord, culprit
+from autograder.staff.misconceptions.base import (  # the vocabulary, re-exported
+    DIAGNOSIS,
+    MATCH_ATOL,
+    MATCH_RTOL,
+    Misconception,
+    WithReference,
+    same,
+)
 
-MATCH_RTOL = 1e-6
-"""A student's result 'equals' a variant's within the checks' own RTOL (compare.RTOL):
-two implementations of the same wrong formula differ only by rounding (~1e-15)."""
-MATCH_ATOL = 1e-9
-"""Absolute floor for entries that are 0 in one of them (compare.ATOL)."""
-
-DIAGNOSIS = "  diagnosis:"
-"""The line a diagnosed misconception starts with in a message."""
-
-
-@dataclass(frozen=True)
-class Misconception:
-    """A known wrong idea: what the student's code does and where the lecture says otherwise.
-
-    ``function``: the name a check calls (``perceptron_update``) or ``Value`` for A3.
-    ``variant``: for a function, a callable with its signature computing the wrong result;
-    for ``Value``, {method name: replacement} installed on a copy of the reference Value.
-    ``says``: completes "your <function> ..." in words, never in code (for Value: the
-    whole sentence, which names the method).
-    ``source``: the lecture and section, e.g. "lecture 000, 'Activations and their
-    derivatives'".
-    """
-
-    id: str
-    function: str
-    says: str
-    source: str
-    variant: Any = field(repr=False)
-
-    def message(self) -> str:
-        """'  diagnosis: your ... (lecture N, 'Section').' (one line: reports wrap it)."""
-        who = "" if self.function == "Value" else f"your {self.function} "
-        return f"{DIAGNOSIS} {who}{self.says} ({self.source})."
-
-
-def same(got: Any, want: Any) -> bool:
-    """Structural equality within MATCH_RTOL/MATCH_ATOL; NaN equals NaN; lists ~ arrays."""
-    if isinstance(got, np.ndarray) or isinstance(want, np.ndarray):
-        try:
-            g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-        except (TypeError, ValueError):
-            return False
-        return g.shape == w.shape and bool(
-            np.allclose(g, w, rtol=MATCH_RTOL, atol=MATCH_ATOL, equal_nan=True))
-    if isinstance(got, Mapping) and isinstance(want, Mapping):
-        return set(got) == set(want) and all(same(got[k], want[k]) for k in want)
-    if isinstance(got, (list, tuple)) and isinstance(want, (list, tuple)):
-        return len(got) == len(want) and all(same(g, w) for g, w in zip(got, want, strict=True))
-    if isinstance(got, bool) or isinstance(want, bool) or isinstance(got, str):
-        return type(got) is type(want) and got == want
-    if isinstance(got, (int, float)) and isinstance(want, (int, float)):
-        return same(np.asarray(float(got)), np.asarray(float(want)))
-    return got == want
+__all__ = ["DIAGNOSIS", "MATCH_ATOL", "MATCH_RTOL", "Misconception", "WithReference",
+           "diagnose", "explain", "same"]
 
 
 def _catalogue(module: str) -> list[Misconception]:
@@ -104,8 +60,11 @@ def _plain_args(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()}
 
 
-def _run(variant: Callable, record: CallRecord) -> Any:
+def _run(variant: Callable | WithReference, record: CallRecord, reference: Any) -> Any:
     args, kwargs = _plain_args(record.args, record.kwargs)
+    if isinstance(variant, WithReference):
+        args = (reference, *args)
+        variant = variant.fn
     with np.errstate(all="ignore"):
         result = variant(*args, **kwargs)
     if isinstance(result, tuple):
@@ -113,19 +72,17 @@ def _run(variant: Callable, record: CallRecord) -> Any:
     return result
 
 
-def _match_call(record: CallRecord, module: str) -> Misconception | None:
-    from autograder.staff import reference
-
+def _match_call(record: CallRecord, module: str, reference: Any) -> Misconception | None:
     candidates = [m for m in _catalogue(module) if m.function == record.function]
     if not candidates:
         return None
     try:
-        expected = _run(getattr(reference.load(module), record.function), record)
+        expected = _run(getattr(reference.load(module), record.function), record, reference)
     except Exception:  # noqa: BLE001 - an input the reference refuses: nothing to diagnose
         return None
     for m in candidates:
         try:
-            wrong = _run(m.variant, record)
+            wrong = _run(m.variant, record, reference)
         except Exception:  # noqa: BLE001 - the variant fails on this input: not this one
             continue
         if same(record.result, wrong) and not same(wrong, expected):
@@ -133,9 +90,8 @@ def _match_call(record: CallRecord, module: str) -> Misconception | None:
     return None
 
 
-def _match_graph(record: CallRecord) -> Misconception | None:
+def _match_graph(record: CallRecord, reference: Any) -> Misconception | None:
     from autograder.sandboxed import fixtures
-    from autograder.staff import reference
     from autograder.staff.misconceptions.a3 import value_class
 
     try:
@@ -144,7 +100,7 @@ def _match_graph(record: CallRecord) -> Misconception | None:
         return None
     for m in _catalogue("engine"):
         try:
-            wrong = fixtures.run_graph(value_class(m), record.spec, record.mode)
+            wrong = fixtures.run_graph(value_class(m, reference), record.spec, record.mode)
         except Exception:  # noqa: BLE001 - e.g. the overflow variant raising
             continue
         if same(record.result, wrong) and not same(wrong, expected):
@@ -152,24 +108,29 @@ def _match_graph(record: CallRecord) -> Misconception | None:
     return None
 
 
-def diagnose(log: list[CallRecord], module: str, functions: str = "") -> Misconception | None:
+def diagnose(log: list[CallRecord], module: str, functions: str = "",
+             reference: Any = None) -> Misconception | None:
     """The misconception the failing call of a check matches, if exactly known (the call
-    is the last one to the check's own ``functions``, as in the message: log.culprit)."""
+    is the last one to the check's own ``functions``, as in the message: log.culprit).
+    ``reference`` is the grading's reference loader (None: the located one, for tools)."""
     record = culprit(log, functions)
     if record is None:
         return None
+    if reference is None:
+        from autograder.staff.reference import located
+
+        reference = located()
     if not record.returned:  # it raised: match the error by re-running would run student code
-        return _match_raising(record, module)
+        return _match_raising(record, module, reference)
     if record.kind == "graph":
-        return _match_graph(record)
-    return _match_call(record, module)
+        return _match_graph(record, reference)
+    return _match_call(record, module, reference)
 
 
-def _match_raising(record: CallRecord, module: str) -> Misconception | None:
+def _match_raising(record: CallRecord, module: str, reference: Any) -> Misconception | None:
     """A call that raised matches a variant that raises the same exception type there,
     on an input the reference handles."""
     from autograder.sandboxed import fixtures
-    from autograder.staff import reference
     from autograder.staff.misconceptions.a3 import value_class
 
     error_type = record.error.split(" raised ", 1)[-1].split(":", 1)[0].strip()
@@ -179,7 +140,7 @@ def _match_raising(record: CallRecord, module: str) -> Misconception | None:
         if record.kind == "graph":
             fixtures.run_graph(reference.load("engine").Value, record.spec, record.mode)
         else:
-            _run(getattr(reference.load(module), record.function), record)
+            _run(getattr(reference.load(module), record.function), record, reference)
     except Exception:  # noqa: BLE001
         return None
     for m in _catalogue(module):
@@ -187,19 +148,21 @@ def _match_raising(record: CallRecord, module: str) -> Misconception | None:
             continue
         try:
             if record.kind == "graph":
-                fixtures.run_graph(value_class(m), record.spec, record.mode)
+                fixtures.run_graph(value_class(m, reference), record.spec, record.mode)
             else:
-                _run(m.variant, record)
+                _run(m.variant, record, reference)
         except Exception as error:  # noqa: BLE001
             if type(error).__name__ == error_type:
                 return m
     return None
 
 
-def explain(message: str, log: list[CallRecord], module: str, functions: str = "") -> str:
-    """``message`` with its diagnosis line, or unchanged when nothing in the catalogue fits."""
+def explain(message: str, log: list[CallRecord], module: str, functions: str = "",
+            reference: Any = None) -> str:
+    """``message`` with its diagnosis line, or unchanged when nothing in the catalogue fits.
+    ``reference``: the grading's reference loader, from its context (see diagnose)."""
     try:
-        found = diagnose(log, module, functions)
+        found = diagnose(log, module, functions, reference)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail grading
         return message
     if found is None or DIAGNOSIS in message:

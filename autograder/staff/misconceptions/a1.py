@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.staff.misconceptions import Misconception
+from autograder.staff.misconceptions.base import Misconception
 
 RULE = "lecture 000, 'Perceptron Learning Algorithm'"
 SUMMARY = "lecture 000, 'Perceptron Algorithm: Summary'"

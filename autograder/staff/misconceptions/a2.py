@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.staff.misconceptions import Misconception
+from autograder.staff.misconceptions.base import Misconception, WithReference
 
 NUMERIC = "lecture 000, 'Numerical vs Analytic Gradients'"
 DESCENT = "lecture 000, 'Gradient descent/ascent (multivariate)'"
@@ -102,12 +102,6 @@ def _classify(H, tol=1e-8, swapped=False, diagonal=False):
     return "degenerate"
 
 
-def _ref():
-    from autograder.staff import reference
-
-    return reference.load("gradient_descent")
-
-
 def _classify_raw(H, tol=1e-8):
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
     if np.all(lam > tol):
@@ -162,10 +156,12 @@ CATALOGUE = [
                   " below eps, < eps", CRITERIA, _variant(inclusive=True)),
     Misconception("gradient_check_ignores_h", "gradient_check",
                   "ignores its h: the numerical gradient must use the step it is given",
-                  NUMERIC, lambda f, grad_f, x, h=1e-5: _ref().gradient_check(f, grad_f, x)),
+                  NUMERIC, WithReference(lambda ref, f, grad_f, x, h=1e-5: ref.load(
+                      "gradient_descent").gradient_check(f, grad_f, x))),
     Misconception("hessian_ignores_h", "numerical_hessian",
                   "ignores its h: the differences must use the step it is given", HESSIAN,
-                  lambda f, x, h=1e-4: _ref().numerical_hessian(f, x)),
+                  WithReference(lambda ref, f, x, h=1e-4: ref.load(
+                      "gradient_descent").numerical_hessian(f, x))),
     Misconception("classify_not_symmetrised", "classify_critical_point",
                   "takes the eigenvalues of H as given (eigvalsh reads one triangle only); the"
                   " docstring judges the symmetric part (H + H^T) / 2", MINIMUM,

@@ -11,7 +11,7 @@ import importlib.util
 import math
 from collections.abc import Callable
 
-from autograder.staff.misconceptions import Misconception
+from autograder.staff.misconceptions.base import Misconception
 
 ACTIVATIONS = "lecture 000, 'Activations and their derivatives'"
 SIMPLE = "lecture 000, 'Backpropagation: a simple example'"
@@ -236,20 +236,24 @@ CATALOGUE = [
                   " gradient stays 0", ORDER, {"backward": _backward_variant(seed=0.0)}),
 ]
 
-_CLASSES: dict[str, type] = {}
+_CLASSES: dict[tuple[str, str], type] = {}
 
 
-def value_class(m: Misconception) -> type:
-    """A Value class: the reference's with the misconception's methods (one copy per id)."""
-    if m.id not in _CLASSES:
-        from autograder.staff import reference
+def value_class(m: Misconception, reference=None) -> type:
+    """A Value class: the reference's with the misconception's methods (one copy per
+    reference folder and id). ``reference``: the grading's loader (None: the located one)."""
+    if reference is None:
+        from autograder.staff.reference import located
 
-        path = reference.reference_root() / "a3_backprop" / "engine.py"
+        reference = located()
+    key = (str(reference.root), m.id)
+    if key not in _CLASSES:
+        path = reference.root / "a3_backprop" / "engine.py"
         spec = importlib.util.spec_from_file_location(f"_backprop_lab_variant_{m.id}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         for name, method in m.variant.items():
             setattr(module.Value, name, method)
-        _CLASSES[m.id] = module.Value
-    return _CLASSES[m.id]
+        _CLASSES[key] = module.Value
+    return _CLASSES[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.staff.misconceptions import Misconception
+from autograder.staff.misconceptions.base import Misconception, WithReference
 
 ACTIVATIONS = "lecture 000, 'Activations and their derivatives'"
 OTHER_ACTIVATIONS = "lecture 002, 'Other Activation Functions'"
@@ -14,19 +14,9 @@ BACKPROP = "lecture 002, 'Backpropagation'"
 MOMENTUM = "lecture 003, 'Online Stochastic Gradient Descent'"
 
 
-def _ref():
-    from autograder.staff import reference
-
-    return reference.load("mlp")
-
-
-def _sigmoid(x):
-    return _ref().sigmoid_forward(x)
-
-
-def _skip_activation(params, X, labels, activation="relu"):
+def _skip_activation(reference, params, X, labels, activation="relu"):
     """mlp_loss_and_grads without the activation's derivative between layers."""
-    m = _ref()
+    m = reference.load("mlp")
     act, _ = m.ACTIVATIONS[activation]
     n = len(params) // 2
     inputs = [X]
@@ -41,8 +31,8 @@ def _skip_activation(params, X, labels, activation="relu"):
     return loss, grads
 
 
-def _sce_sum(logits, labels):
-    loss, d = _ref().softmax_cross_entropy(logits, labels)
+def _sce_sum(reference, logits, labels):
+    loss, d = reference.load("mlp").softmax_cross_entropy(logits, labels)
     return loss * len(labels), d * len(labels)
 
 
@@ -81,7 +71,8 @@ CATALOGUE = [
                   lambda dout, x, W, b: (dout @ W.T, (x.T @ dout).T, dout.sum(axis=0))),
     Misconception("sigmoid_backward_s", "sigmoid_backward",
                   "multiplies dout by s(x) alone; the derivative is s(x) * (1 - s(x))",
-                  ACTIVATIONS, lambda dout, x: dout * _sigmoid(x)),
+                  ACTIVATIONS, WithReference(
+                      lambda ref, dout, x: dout * ref.load("mlp").sigmoid_forward(x))),
     Misconception("sigmoid_backward_of_input", "sigmoid_backward",
                   "uses x * (1 - x), the formula applied to the input x instead of s(x)",
                   ACTIVATIONS, lambda dout, x: dout * x * (1 - x)),
@@ -107,7 +98,7 @@ CATALOGUE = [
                   " exp(1000) overflows to inf and inf / inf is nan", OBJECTIVES,
                   lambda logits: np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)),
     Misconception("softmax_cross_entropy_sum", "softmax_cross_entropy", SUM, OBJECTIVES,
-                  _sce_sum),
+                  WithReference(_sce_sum)),
     Misconception("mse_sum", "mse_loss", SUM, OBJECTIVES,
                   lambda pred, target: _mse(pred, target, "sum")),
     Misconception("mse_no_square", "mse_loss",
@@ -118,12 +109,12 @@ CATALOGUE = [
                   " brings a factor 2", OBJECTIVES,
                   lambda pred, target: _mse(pred, target, "no_two")),
     Misconception("bce_sum", "binary_cross_entropy", SUM, OBJECTIVES,
-                  lambda logits, y: tuple(v * len(y) for v in
-                                          _ref().binary_cross_entropy(logits, y))),
+                  WithReference(lambda ref, logits, y: tuple(
+                      v * len(y) for v in ref.load("mlp").binary_cross_entropy(logits, y)))),
     Misconception("backprop_skips_activation", "mlp_loss_and_grads",
                   "does not multiply by the activation's derivative between layers (dout ="
                   " act_backward(dx, z) on each hidden layer's pre-activation z)", BACKPROP,
-                  _skip_activation),
+                  WithReference(_skip_activation)),
     Misconception("momentum_sign", "sgd_momentum_step",
                   "adds the gradient to the velocity (v = mu v + lr g), which climbs uphill;"
                   " the step goes against the gradient, v = mu v - lr g", MOMENTUM,
