@@ -150,6 +150,9 @@ autograder check --quiet                          # the table and a line per fai
 python -m pytest -m task1.4                       # the same checks as pytest (task1_4 works too)
 ```
 
+In the notebook, the cell at the end of each task's section, `check("1.3")`, runs that
+task's visible checks the same way and prints the table and the first failure.
+
 `autograder check` works from any folder inside this one: in an assignment's folder it
 checks that assignment, elsewhere every assignment (or name one: `autograder check a2`).
 From this top folder, `python -m pytest assignments -m a2` runs every visible check of
