@@ -114,3 +114,19 @@ def test_sections_of_the_tasks_done_run_and_stop_at_the_next_task(folder, k, tmp
     assert where[number] == following, f"cell {number}: the first failure is not in {following}"
     assert error.ename == "NotImplementedError", f"{error.ename}: {error.evalue}"
     assert error.evalue.startswith(f"Task {following}:"), error.evalue
+
+
+NO_MATPLOTLIB = "import sys\nsys.modules['matplotlib'] = None  # import matplotlib -> ImportError"
+
+
+@pytest.mark.parametrize("folder", list(MODULES))
+def test_without_matplotlib_every_plot_is_skipped_with_a_line(folder, tmp_path):
+    shutil.copytree(REFERENCE / folder, tmp_path / folder)
+    nb = nbformat.read(tmp_path / folder / f"{folder}.ipynb", as_version=4)
+    plotting = [c for c in nb.cells if c.cell_type == "code" and "plt." in c.source]
+    assert plotting, "the notebook draws no plot"
+    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_MATPLOTLIB))
+    nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path / folder)}}).execute()
+    for cell in plotting:
+        assert "matplotlib is not installed: this plot is skipped." in printed(cell), cell.source
