@@ -132,7 +132,7 @@ def _short_task_feedback(task: TaskResult, width: int | None) -> list[str]:
         kind = "hidden check" if check.hidden else "check"
         stub = not_implemented(check)
         if stub:
-            lines.append(_row(f"    [{kind}] {check.name}: {not_implemented_line(stub)}", row))
+            lines.append(_row(f"    [{kind}] {not_implemented_line(stub)}: {check.name}", row))
         else:
             lines.append(_indent(task_feedback(TaskResult(
                 task.assignment, task.task, task.title, task.max_points, [check]),
@@ -162,8 +162,8 @@ def failure_sections(result: SubmissionResult, width: int | None = None,
 
 
 def failure_summaries(result: SubmissionResult, width: int = WIDTH) -> list[str]:
-    """One line per failed check (``check --quiet``): task, check name, first line or
-    'not implemented yet (Task N.M)'."""
+    """One line per failed check (``check --quiet``): the task, then the check's name and
+    its message's first line, or 'not implemented yet (Task N.M)' and the name."""
     lines = []
     for a in result.assignments:
         if a.note:
@@ -175,9 +175,11 @@ def failure_summaries(result: SubmissionResult, width: int = WIDTH) -> list[str]
             for check in t.checks:
                 if check.passed:
                     continue
-                stub = not_implemented(check)
-                why = not_implemented_line(stub) if stub else _one_line(check.message, width)
-                lines.append(_row(f"- {t.task} {check.name}: {why}", width))
+                stub = not_implemented(check)  # then the reason first: a long name is cut
+                lines.append(_row(f"- {t.task} {not_implemented_line(stub)}: {check.name}"
+                                  if stub else
+                                  f"- {t.task} {check.name}: {_one_line(check.message, width)}",
+                                  width))
     return lines
 
 

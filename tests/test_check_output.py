@@ -57,7 +57,7 @@ def test_quiet_is_the_table_and_one_line_per_failed_check():
     assert rest[:2] == ["", "What to fix:"], done.stdout
     assert len(rest[2:]) == checks, done.stdout  # every check fails on the stubs, one line each
     for task in A1_TASKS:
-        assert any(line.startswith(f"- {task} ") and line.endswith(f"(Task {task})")
+        assert any(line.startswith(f"- {task} not implemented yet (Task {task}): ")
                    for line in rest[2:]), done.stdout
     assert "Passed:" not in done.stdout and "hidden checks" not in done.stdout
 
@@ -77,6 +77,13 @@ def test_a_real_failure_keeps_its_reproduce_block_and_quiet_its_first_line(tmp_p
     _, rest = _table_and_rest(quiet.stdout)
     assert len(rest) == 3 and rest[2].startswith("- 1.1 "), quiet.stdout
     assert "not implemented yet" not in rest[2] and "reproduce" not in quiet.stdout
+
+
+def test_a_check_stopped_by_an_earlier_tasks_stub_names_that_task_first():
+    done = _check("a3", cwd=STUBS)  # a3's composition checks of 3.3 need 3.1's + and *
+    _, rest = _table_and_rest(done.stdout)
+    assert "    [check] not implemented yet (Task 3.1): lecture 003" in "\n".join(rest), rest
+    assert all(len(line) <= 80 for line in rest), rest
 
 
 def test_not_implemented_needs_the_raise_and_names_the_stub_task():
