@@ -118,7 +118,6 @@ def find_assignments(start: Path | None = None) -> tuple[Path, str | None]:
 
 def _check(args: argparse.Namespace) -> int:
     from autograder.grade import GradingError, grade_submission
-    from autograder.report import console_table, failure_sections
 
     folders = _assignment_folders()
     ids = {aid: folder for folder, aid in folders.items()}
@@ -150,20 +149,33 @@ def _check(args: argparse.Namespace) -> int:
         only=[wanted] if wanted else None,
         tasks=[args.task] if args.task else None,
     )
-    print(console_table(result, details=False))
+    print(check_report(result, quiet=args.quiet))
+    return 0
+
+
+VISIBLE_ONLY = ("These are the visible checks. Grading also runs hidden checks on other inputs,"
+                "\nso a pass here is necessary, not sufficient.")
+
+
+def check_report(result, quiet: bool = False) -> str:
+    """What ``autograder check`` prints: the table, the checks that passed, every failure
+    (a check stopped by a stub's NotImplementedError as one line). ``quiet``: the table and
+    one line per failed check."""
+    from autograder.report import console_table, failure_sections, failure_summaries
+
+    parts = [console_table(result, details=False)]
+    if quiet:
+        failures = failure_summaries(result)
+        if failures:
+            parts += ["", "What to fix:", *failures]
+        return "\n".join(parts)
     passed = passed_checks(result)
     if passed:
-        print("\nPassed:")
-        print("\n".join(passed))
-    failures = failure_sections(result)
+        parts += ["", "Passed:", *passed]
+    failures = failure_sections(result, short_stubs=True)
     if failures:
-        print("\nWhat to fix:")
-        print("\n".join(failures))
-    print(
-        "\nThese are the visible checks. Grading also runs hidden checks on other inputs,"
-        "\nso a pass here is necessary, not sufficient."
-    )
-    return 0
+        parts += ["", "What to fix:", *failures]
+    return "\n".join([*parts, "", VISIBLE_ONLY])
 
 
 def passed_checks(result) -> list[str]:
@@ -202,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="the reference solution for the hidden checks (default: $BACKPROP_LAB_REFERENCE,"
-        " else reference_solution/ in the current directory or a parent, else this checkout's)",
+        " else reference_solution/ in the current directory or a parent, else this checkout's)"
+        if reference_context_installed() else argparse.SUPPRESS,  # the student bundle has none
     )
     grade.set_defaults(func=_grade)
 
@@ -213,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--task", metavar="N.M", help="only this task's checks, e.g. 1.4")
     check.add_argument(
         "--path", help="your assignments folder (default: found from here and its parents)"
+    )
+    check.add_argument(
+        "--quiet", action="store_true",
+        help="only the table and one line per failed check",
     )
     check.set_defaults(func=_check)
 
@@ -243,6 +260,22 @@ def registered_commands() -> dict:
         except ImportError:
             continue  # registered but absent (a bundle built from a stale checkout)
     return found
+
+
+def reference_context_installed() -> bool:
+    """Whether a staff context (hidden checks, a reference) is registered and its module is
+    present: never in the student bundle, where ``grade --reference`` means nothing."""
+    from importlib.util import find_spec
+
+    from autograder.context import ENTRY_POINT_GROUP, registered
+
+    for point in registered(ENTRY_POINT_GROUP):
+        try:
+            if find_spec(point.module) is not None:
+                return True
+        except (ImportError, ValueError):  # a parent package absent: the bundle
+            continue
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

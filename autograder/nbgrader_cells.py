@@ -73,13 +73,15 @@ def _quiet_stderr() -> Iterator[None]:
             os.close(saved_fd)
 
 
-def grade_folder(assignment: str, folder: Path, include_hidden: bool = False) -> SubmissionResult:
-    """Grade the modules in ``folder`` as assignment ``assignment`` ("a1"), cached by content."""
+def grade_folder(assignment: str, folder: Path, include_hidden: bool = False,
+                 tasks: list[str] | None = None) -> SubmissionResult:
+    """Grade the modules in ``folder`` as assignment ``assignment`` ("a1"), cached by content;
+    ``tasks``: only those tasks' checks (``autograder.notebook.check``)."""
     from autograder.checks import suite
     from autograder.grade import grade_submission
 
     files = _student_files(folder)
-    key = (assignment, include_hidden, _fingerprint(files))
+    key = (assignment, include_hidden, tuple(tasks or ()), _fingerprint(files))
     if key not in _CACHE:
         by_id = {s.assignment.id: s.assignment for s in suite(include_hidden=False)}
         if assignment not in by_id:
@@ -90,7 +92,7 @@ def grade_folder(assignment: str, folder: Path, include_hidden: bool = False) ->
             for path in files:
                 shutil.copyfile(path, target / path.name)
             _CACHE[key] = grade_submission(
-                Path(tmp), include_hidden=include_hidden, only=[assignment]
+                Path(tmp), include_hidden=include_hidden, only=[assignment], tasks=tasks
             )
     return _CACHE[key]
 

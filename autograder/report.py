@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path, PurePath
 
-from autograder.grade import SubmissionResult, TaskResult
+from autograder.grade import CheckResult, SubmissionResult, TaskResult
 
 WIDTH = 80
 """Columns of the console output: the table and the prose of every message fit a terminal
@@ -99,17 +100,86 @@ def task_feedback(task: TaskResult, width: int | None = None) -> str:
     return "\n".join(parts)
 
 
-def failure_sections(result: SubmissionResult, width: int | None = None) -> list[str]:
+_NOT_IMPLEMENTED = re.compile(r"NotImplementedError: Task (\d+\.\d+)")
+
+
+def not_implemented(check: CheckResult) -> str | None:
+    """The task a failed check stopped at because a stub still raises its
+    ``NotImplementedError("Task N.M: ...")`` (the message's first line says it raised
+    NotImplementedError, the stub's text names the task), else None."""
+    if check.passed or "raised NotImplementedError" not in check.message.strip()[:400].split(
+            "\n", 1)[0]:
+        return None
+    match = _NOT_IMPLEMENTED.search(check.message)
+    return match.group(1) if match else None
+
+
+def not_implemented_line(task: str) -> str:
+    """What a student reads for a check stopped by a stub: one line, not a reproduce block."""
+    return f"not implemented yet (Task {task})"
+
+
+def _short_task_feedback(task: TaskResult, width: int | None) -> list[str]:
+    """A task's failures with each stub-stopped check as one line; all of them stopped by
+    the same stub: the task's one line says so."""
+    failed = [c for c in task.checks if not c.passed]
+    stubs = {not_implemented(c) for c in failed}
+    row = width or WIDTH
+    if len(stubs) == 1 and None not in stubs:
+        return [_row(f"- {not_implemented_line(stubs.pop())}: {task.title}", row)]
+    lines = [_row(f"- Task {task.task} ({task.title}):", row)]
+    for check in failed:
+        kind = "hidden check" if check.hidden else "check"
+        stub = not_implemented(check)
+        if stub:
+            lines.append(_row(f"    [{kind}] {not_implemented_line(stub)}: {check.name}", row))
+        else:
+            lines.append(_indent(task_feedback(TaskResult(
+                task.assignment, task.task, task.title, task.max_points, [check]),
+                width - 4 if width else None), "    "))
+    return lines
+
+
+def failure_sections(result: SubmissionResult, width: int | None = None,
+                     short_stubs: bool = False) -> list[str]:
+    """Every failure in full, per task. ``short_stubs``: a check stopped by a stub's
+    NotImplementedError is one line (``autograder check``: untouched stubs would print
+    a reproduce block with the check's arrays for each of them)."""
     lines = []
     for a in result.assignments:
         if a.note:
             lines.append(f"- {a.id}: " + _indent(a.note, "  ").lstrip())
             continue
         for t in a.tasks:
+            if short_stubs and not t.note and t.passed < len(t.checks):
+                lines += _short_task_feedback(t, width)
+                continue
             text = task_feedback(t, width - 4 if width else None)
             if text:
                 lines.append(_row(f"- Task {t.task} ({t.title}):"))
                 lines.append(_indent(text, "    "))
+    return lines
+
+
+def failure_summaries(result: SubmissionResult, width: int = WIDTH) -> list[str]:
+    """One line per failed check (``check --quiet``): the task, then the check's name and
+    its message's first line, or 'not implemented yet (Task N.M)' and the name."""
+    lines = []
+    for a in result.assignments:
+        if a.note:
+            lines.append(_row(f"- {a.id}: {_one_line(a.note, width)}", width))
+            continue
+        for t in a.tasks:
+            if t.note:
+                lines.append(_row(f"- {t.task}: {_one_line(t.note, width)}", width))
+            for check in t.checks:
+                if check.passed:
+                    continue
+                stub = not_implemented(check)  # then the reason first: a long name is cut
+                lines.append(_row(f"- {t.task} {not_implemented_line(stub)}: {check.name}"
+                                  if stub else
+                                  f"- {t.task} {check.name}: {_one_line(check.message, width)}",
+                                  width))
     return lines
 
 

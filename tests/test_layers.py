@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("grading: one submission over a context", ("autograder.grade", "autograder.pytest_checks")),
     ("output: reports", ("autograder.report",)),
     ("entry points: the command, notebooks, Classroom",
-     ("autograder.cli", "autograder.__main__", "autograder.nbgrader_cells",
+     ("autograder.cli", "autograder.__main__", "autograder.nbgrader_cells", "autograder.notebook",
       "autograder.classroom")),
     ("staff: never shipped; found through entry points only", ("autograder.staff",)),
 ]

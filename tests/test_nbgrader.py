@@ -155,6 +155,10 @@ def trip(tmp_path_factory):
     for student, home in homes.items():
         shutil.copy(modules[student] / FOLDER / MODULE, home / FOLDER / MODULE)
     _patch_notebook(homes["dave_patcher"] / FOLDER / f"{FOLDER}.ipynb")
+    # nbgrader's submit makes its course cache folder with isdir-then-makedirs: parallel
+    # submits race there (FileExistsError), so it exists before they start.
+    (Path(env["JUPYTER_DATA_DIR"]) / "nbgrader_cache" / COURSE_ID).mkdir(parents=True,
+                                                                          exist_ok=True)
     _parallel(
         [(["submit", FOLDER, "--student", student], home) for student, home in homes.items()],
         env,
@@ -294,6 +298,24 @@ def test_graded_cells_write_nothing_to_stderr(trip):
                 names = [o.get("name") for o in cell["outputs"] if o["output_type"] == "stream"]
                 assert "stderr" not in names, (student, "".join(cell["source"]))
                 assert all(o["output_type"] != "error" for o in cell["outputs"]), student
+
+
+@pytest.mark.slow
+def test_check_cells_print_the_table_and_neither_fail_nor_write_to_stderr(trip):
+    """The notebook's own check("1.3") cells ran under autograde beside the graded cells
+    (whose scores the tests above read): a table each, no error, nothing on stderr."""
+    for student in trip["modules"]:
+        nb = json.loads(
+            (trip["course"] / "autograded" / student / FOLDER / f"{FOLDER}.ipynb").read_text()
+        )
+        cells = [c for c in nb["cells"] if c["cell_type"] == "code"
+                 and "from autograder.notebook import check" in "".join(c["source"])]
+        assert len(cells) == 5, student  # one per task of a1
+        for cell in cells:
+            assert all(o["output_type"] == "stream" and o["name"] == "stdout"
+                       for o in cell["outputs"]), (student, cell["outputs"])
+            text = "".join("".join(o["text"]) for o in cell["outputs"])  # str or lines
+            assert "Total: " in text and "could not run" not in text, (student, text)
 
 
 @pytest.mark.slow

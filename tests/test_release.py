@@ -214,3 +214,13 @@ def test_release_finds_the_checkout_as_grading_finds_the_reference(tmp_path):
     with pytest.raises(GradingError, match="reference solution is missing") as lost:
         release.checkout_of(tmp_path)
     assert "\n" not in str(lost.value)
+
+
+def test_bundle_grade_help_hides_the_staff_only_reference_option(bundle):
+    done = subprocess.run([*PYTHON, "-m", "autograder", "grade", "--help"], cwd=bundle,
+                          env=_env(bundle), capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert "--visible-only" in done.stdout and "--reference" not in done.stdout, done.stdout
+    staff = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"], cwd=REPO,
+                           capture_output=True, text=True, timeout=120, check=True)
+    assert "--reference DIR" in staff.stdout  # the instructor's checkout offers it

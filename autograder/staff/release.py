@@ -151,14 +151,20 @@ cd assignments/a1_perceptron                      # the assignment you work on
 jupyter notebook a1_perceptron.ipynb              # work through it; fill in perceptron.py
 autograder check                                  # the visible checks of this assignment
 autograder check --task 1.4                       # one task only
+autograder check --quiet                          # the table and a line per failed check
 python -m pytest -m task1.4                       # the same checks as pytest (task1_4 works too)
 ```
+
+In the notebook, the cell at the end of each task's section, `check("1.3")`, runs that
+task's visible checks the same way and prints the table and the first failure.
 
 `autograder check` works from any folder inside this one: in an assignment's folder it
 checks that assignment, elsewhere every assignment (or name one: `autograder check a2`).
 From this top folder, `python -m pytest assignments -m a2` runs every visible check of
 assignment 2 as pytest. Every failed check says which task and function, the input, what was
-expected and what your code returned; the checks that passed are listed too. Your code runs
+expected and what your code returned; the checks that passed are listed too (a check that
+stops at a function you have not written yet is one line: `not implemented yet (Task 1.3)`;
+`--quiet` prints only the table and one line per failed check). Your code runs
 in a separate, sandboxed process, so an endless loop or a crash is reported, not fatal.
 Grading runs further (hidden) checks on other inputs: passing the visible checks is
 necessary, not sufficient.
