@@ -119,6 +119,7 @@ __all__ = [
     "Assignment",
     "CarriedForward",
     "Check",
+    "NotJudged",
     "CheckFailure",
     "Registry",
     "Student",
@@ -192,6 +193,12 @@ class CarriedForward(Exception):  # noqa: N818 - a verdict, not an error
     """The result is wrong but exactly what the documented algorithm gives with the
     student's OWN (wrong) building block of another task: error carried forward, so the
     check passes (that task already lost its points). ``str(self)`` says which block."""
+
+
+class NotJudged(CarriedForward):
+    """This example cannot judge the check's function at all, because a building block of
+    another task (which pays for it) cut or broke it: the example is skipped. No points for
+    nothing judged: a check fails when it skipped every example (``str(self)`` says why)."""
 
 
 class StudentFault(Exception):
@@ -463,6 +470,8 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
         def run(student: Student) -> None:
             seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
+            skipped: list[str] = []  # why examples were not judged (NotJudged)
+            judged = [0]
 
             @settings(
                 max_examples=max_examples,
@@ -480,7 +489,12 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 student.log.clear()  # the last example's calls: the one reported
                 try:
                     body(student, example)
+                    judged[0] += 1
+                except NotJudged as why:
+                    skipped[:] = [f"{why}\n  input: {render(example)}"]
+                    return  # nothing of this check's function judged here: skipped
                 except CarriedForward:
+                    judged[0] += 1
                     return  # right given the student's own building block: this example passes
                 except StudentFault as fault:
                     if fault.fatal or describe is None:  # the call to paste says the input
@@ -513,6 +527,9 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 if record is not None and varies(student, record):
                     raise CheckFailure(explain_flaky(student, seen + student.log)) from None
                 raise
+            if skipped and not judged[0]:
+                raise CheckFailure(f"not judged on any input (no points for nothing judged):"
+                                   f" {skipped[0]}")
 
         run.__name__ = getattr(body, "__name__", "property")
         return run
@@ -562,6 +579,8 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     try:
         check.run(student)
         passed, message, fatal = True, "", False
+    except NotJudged as why:  # a single-input check that judged nothing
+        passed, message, fatal = False, f"not judged (no points for nothing judged): {why}", False
     except CarriedForward:
         passed, message, fatal = True, "", False
     except CheckFailure as failure:
