@@ -401,3 +401,27 @@ def test_an_op_tasks_graph_uses_another_tasks_op_only_where_the_students_is_righ
     assert [n["id"] for n in own["nodes"]] == ["m", "a", "out"]
     a3.check_ops_in_graph(student, spec, "3.3", "Value.log")  # log judged, and right
     assert a3.own_task_graph(FaultingStudent(), spec, "3.3") == spec
+
+
+def test_replay_that_reaches_nan_with_the_students_own_blocks_agrees_with_their_nan():
+    X, y = _data()
+
+    def blows_up(params, grads, velocity, lr, momentum=0.0):  # the student's own wrong step
+        new = {k: v * np.nan for k, v in params.items()}
+        return new, dict(new)
+
+    def train(*args, **kwargs):
+        original = MLP.sgd_momentum_step
+        MLP.sgd_momentum_step = blows_up
+        try:
+            return MLP.train_mlp(*args, **kwargs)
+        finally:
+            MLP.sgd_momentum_step = original
+
+    student = FakeStudent(train_mlp=train, sgd_momentum_step=blows_up)
+    got = student.call("train_mlp", X, y, [3, 4, 3], 3, **SETTINGS)
+    assert np.isnan(got["losses"][-1]) and np.isnan(got["params"]["W1"]).all()
+    hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")  # nan = nan
+    got["losses"][-1] = 1.0
+    with pytest.raises(CheckFailure, match="expected nan, got 1"):
+        hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")

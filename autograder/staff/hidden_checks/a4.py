@@ -56,24 +56,27 @@ def ref():
     return reference.load("mlp")
 
 
-def _compare(got, expected, what: str, inputs: str) -> None:
+def _compare(got, expected, what: str, inputs: str, equal_nan: bool = False) -> None:
     """got (validated against expected's type/shape) equals the reference's expected.
 
-    The parts of a tuple are named as the reference documents them (linear_backward: db)."""
+    The parts of a tuple are named as the reference documents them (linear_backward: db).
+    ``equal_nan``: expected is the student's own (a rerun, a replay of their blocks), where
+    NaN matches NaN."""
     if isinstance(expected, (tuple, list)):
         parts = expect_sequence(got, len(expected), what=what)
         function = what.split(" ", 1)[0].split(":", 1)[0]
         for i, (g, e) in enumerate(zip(parts, expected, strict=True)):
-            _compare(g, e, f"{what}: {output_name('mlp', function, i)}", inputs)
+            _compare(g, e, f"{what}: {output_name('mlp', function, i)}", inputs, equal_nan)
     elif isinstance(expected, dict):
         parts = expect_dict(got, list(expected), what=what)
         for key, e in expected.items():
-            _compare(parts[key], e, f"{what}[{key!r}]", inputs)
+            _compare(parts[key], e, f"{what}[{key!r}]", inputs, equal_nan)
     elif isinstance(expected, np.ndarray):
-        arr = expect_array(got, expected.shape, what=what)
-        assert_close(arr, expected, what=what, inputs=inputs)
+        arr = expect_array(got, expected.shape, what=what, finite=not equal_nan)
+        assert_close(arr, expected, what=what, inputs=inputs, equal_nan=equal_nan)
     else:
-        assert_close(expect_float(got, what=what), float(expected), what=what, inputs=inputs)
+        assert_close(expect_float(got, what=what, finite=not equal_nan), float(expected),
+                     what=what, inputs=inputs, equal_nan=equal_nan)
 
 
 def _differential(task: str, function: str, make, name: str, kwargs_of=lambda ex: {}):
@@ -572,13 +575,16 @@ def check_replay(student, got, X, labels, sizes, epochs, settings, what: str) ->
             " a new permutation, every batch (the last, smaller one too) one step, the velocity"
             " carried over all steps; each epoch's loss the batch losses weighted by batch size")
     got_losses = expect_sequence(result["losses"], epochs, what="train_mlp: losses")
+    # NaN = NaN: the replay of the student's own blocks may reach NaN, and so may theirs.
     assert_close(np.asarray(got_losses, dtype=float), np.asarray(losses), inputs=what,
                  what="train_mlp: losses, against the replay of the documented loop with your"
-                 " own init_mlp, mlp_loss_and_grads and sgd_momentum_step", hint=hint)
+                 " own init_mlp, mlp_loss_and_grads and sgd_momentum_step", hint=hint,
+                 equal_nan=True)
     got_params = expect_dict(result["params"], list(params), what="train_mlp: params")
     for key, value in params.items():
-        arr = expect_array(got_params[key], np.shape(value), what=f"train_mlp: params[{key!r}]")
-        assert_close(arr, value, inputs=what, hint=hint,
+        arr = expect_array(got_params[key], np.shape(value), what=f"train_mlp: params[{key!r}]",
+                           finite=False)
+        assert_close(arr, value, inputs=what, hint=hint, equal_nan=True,
                      what=f"train_mlp: final params[{key!r}], against the replay")
 
 
@@ -662,4 +668,4 @@ def training_replay(student, ex) -> None:
     check_replay(student, got, X, labels, [3, 5, 3], 3, settings, "")
     if not isinstance(got, StudentFault):
         again = student.call("train_mlp", X, labels, [3, 5, 3], 3, **settings)
-        _compare(again, got, "train_mlp called twice with the same seed", "")
+        _compare(again, got, "train_mlp called twice with the same seed", "", equal_nan=True)
