@@ -518,10 +518,21 @@ def carry_forward_network(student, got, params, X, labels, activation, *, failur
                          " so the mistake is in mlp_loss_and_grads itself") from None
 
 
+EPOCH_ORDERS = {
+    "fresh": "each epoch rng.permutation(N)",
+    "chained": "each epoch rng.shuffle of the previous epoch's order",
+}
+"""The readings of the docstring's "each epoch draws a new permutation from ONE
+np.random.default_rng(seed)": a permutation of 0..N-1 (rng.permutation(N), rng.shuffle or
+rng.permuted of a fresh arange), or the previous order shuffled again. Both are new
+permutations from the one generator; the replay accepts either (docs/AUTHORING.md)."""
+
+
 def replay_training(student, X, labels, sizes, epochs, lr, batch_size, momentum, seed,
-                    activation):
+                    activation, order_reading: str = "fresh"):
     """train_mlp's documented loop run here over the student's own init_mlp,
-    mlp_loss_and_grads and sgd_momentum_step: (per-epoch losses, final params)."""
+    mlp_loss_and_grads and sgd_momentum_step: (per-epoch losses, final params).
+    ``order_reading``: how each epoch's order is drawn, a key of EPOCH_ORDERS."""
     params = _block(student, "init_mlp", sizes, seed)
     keys = [f"{kind}{i}" for i in range(1, len(sizes)) for kind in "Wb"]
     if not isinstance(params, dict) or sorted(params) != sorted(keys):
@@ -530,8 +541,12 @@ def replay_training(student, X, labels, sizes, epochs, lr, batch_size, momentum,
     velocity = None
     n = X.shape[0]
     losses = []
+    order = np.arange(n)
     for _ in range(epochs):
-        order = rng.permutation(n)
+        if order_reading == "chained":
+            rng.shuffle(order)
+        else:
+            order = rng.permutation(n)
         total = 0.0
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
@@ -554,9 +569,27 @@ def _error_line(fault: StudentFault) -> str:
 
 
 def check_replay(student, got, X, labels, sizes, epochs, settings, what: str) -> None:
-    """train_mlp's result (or its exception) against the replay of the documented loop."""
+    """train_mlp's result (or its exception) against the replay of the documented loop, in
+    every reading of its words (EPOCH_ORDERS): it passes when one agrees; the failure
+    reported is the first reading's."""
+    failure = None
+    for reading in EPOCH_ORDERS:
+        try:
+            _check_replay_reading(student, got, X, labels, sizes, epochs, settings, what,
+                                  reading)
+            return
+        except CheckFailure as why:
+            failure = failure or why
+            if isinstance(got, StudentFault) or "could not replay" in str(why):
+                break  # the same in every reading
+    raise failure
+
+
+def _check_replay_reading(student, got, X, labels, sizes, epochs, settings, what: str,
+                          reading: str) -> None:
     try:
-        losses, params = replay_training(student, X, labels, sizes, epochs, **settings)
+        losses, params = replay_training(student, X, labels, sizes, epochs, **settings,
+                                         order_reading=reading)
     except CannotCompose as why:
         if isinstance(got, StudentFault) and str(why).endswith(_error_line(got)) and \
                 why.raised and (why.raised in documented_raises(why.function)
