@@ -458,6 +458,23 @@ def student_error_message(function: str, error: Any) -> str:
     return text
 
 
+def _counting(body: Callable, judged: list[int], skipped: list[str], render: Callable):
+    """body, counting the examples it judged and keeping why the last skipped one was not
+    (NotJudged, swallowed here: the example passes, and for_all fails if none was judged)."""
+    def counted(student: Student, example: Any) -> None:
+        try:
+            body(student, example)
+        except NotJudged as why:
+            skipped[:] = [f"{why}\n  input: {render(example)}"]
+            return
+        except CarriedForward:  # judged: right given the student's own building block
+            judged[0] += 1
+            raise
+        judged[0] += 1
+
+    return counted
+
+
 def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     """Turn ``body(student, example)`` into a check run over hypothesis examples.
 
@@ -468,10 +485,15 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     render = describe or fmt
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
+        original = body
+
         def run(student: Student) -> None:
             seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
             skipped: list[str] = []  # why examples were not judged (NotJudged)
             judged = [0]
+            # Counted outside `prop`, whose source must not change: hypothesis derives the
+            # derandomized examples of every check from it.
+            body = _counting(original, judged, skipped, render)
 
             @settings(
                 max_examples=max_examples,
@@ -489,12 +511,7 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 student.log.clear()  # the last example's calls: the one reported
                 try:
                     body(student, example)
-                    judged[0] += 1
-                except NotJudged as why:
-                    skipped[:] = [f"{why}\n  input: {render(example)}"]
-                    return  # nothing of this check's function judged here: skipped
                 except CarriedForward:
-                    judged[0] += 1
                     return  # right given the student's own building block: this example passes
                 except StudentFault as fault:
                     if fault.fatal or describe is None:  # the call to paste says the input
