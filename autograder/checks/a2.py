@@ -237,8 +237,11 @@ def relative_error_hand(student):
         ([0.0], [1e-9], 0.1, "1e-9 / max(1e-8, 1e-9) = 0.1"),
         ([-1.0, 4.0], [1.0, 4.0], 1.0, "|-1 - 1| / (|-1| + |1|) = 1"),
     ]
+    cases = [(np.array(a), np.array(b), expected, why) for a, b, expected, why in cases] + [
+        (1.0, 3.0, 0.5, "scalars, as the docstring allows: |1 - 3| / (1 + 3)"),
+        (3, 1, 0.5, "Python ints: |3 - 1| / (3 + 1)"),
+    ]
     for a, b, expected, why in cases:
-        a, b = np.array(a), np.array(b)
         got = expect_float(
             student.call_unmutated("relative_error", a, b),
             what=f"relative_error(a, b) for {fmt_inputs(a=a, b=b)},",
