@@ -158,9 +158,10 @@ def expect_sequence(got: Any, length: int | None, *, what: str) -> list:
     return got
 
 
-def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float):
+def first_difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+                     equal_nan: bool = False):
     """Index of the first entry where got and expected differ, and how many entries differ."""
-    bad = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
+    bad = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan)
     count = int(bad.sum())
     if count == 0:
         return None, 0
@@ -176,8 +177,11 @@ def assert_close(
     rtol: float = RTOL,
     atol: float = ATOL,
     hint: str = "",
+    equal_nan: bool = False,
 ) -> None:
     """Fail with "where they differ" unless ``got`` matches ``expected`` within tolerances.
+
+    ``equal_nan``: NaN matches NaN (a replay of the student's own blocks that reaches NaN).
 
     ``got`` must already be validated (expect_array / expect_float). Only the first differing
     entry is shown, never the whole expected array. ``hint`` is the check's note of the rule
@@ -186,7 +190,7 @@ def assert_close(
     """
     got_arr = np.asarray(got, dtype=float)
     exp_arr = np.asarray(expected, dtype=float)
-    index, count = first_difference(got_arr, exp_arr, rtol, atol)
+    index, count = first_difference(got_arr, exp_arr, rtol, atol, equal_nan)
     if count == 0:
         return
     lines = [f"{what} is wrong."]

@@ -49,6 +49,7 @@ class FakeStudent:
         self.module, self.value, self.overrides = module, value, overrides
         self.artifacts: dict = {}  # what checks record for the report, as on Student
         self.reference_solution = reference.for_folder(REFERENCE)  # as a grading's Student
+        self.log: list = []  # this check's calls, as on Student (probes remove their own)
 
     def call(self, function, *args, **kwargs):
         fn = self.overrides.get(function) or getattr(self.module, function)
@@ -102,14 +103,14 @@ def test_locals_probes_are_affine_with_alpha_one_for_accumulating_ops():
 
 def test_composed_grads_equal_the_reference_backward():
     spec = a3._chain_spec((2.0, 1.0, 0.5))
-    composed, _ = a3.composed_grads(FakeStudent(), spec)
+    composed, *_ = a3.composed_grads(FakeStudent(), spec)
     expected = fixtures.run_graph(ENGINE.Value, spec, "backward")["grads"]
     assert composed == pytest.approx(expected, rel=1e-12)
 
 
 def test_composed_grads_follow_a_wrong_op_and_backward_passes_with_it():
     student = FakeStudent(value=OverwritingTanh)
-    composed, _ = a3.composed_grads(student, FAN_OUT)
+    composed, *_ = a3.composed_grads(student, FAN_OUT)
     truth = fixtures.run_graph(ENGINE.Value, FAN_OUT, "backward")["grads"]
     assert composed["x"] != pytest.approx(truth["x"])  # the op is wrong ...
     a3.check_backward(student, FAN_OUT)  # ... but backward() is right given it
@@ -257,3 +258,172 @@ def test_no_free_points_for_a_network_composed_of_garbage():
     with pytest.raises(CheckFailure, match="could not compose"):
         hidden_a4.carry_forward_forward(student, np.zeros(3), params, X, "tanh",
                                         failure=CheckFailure("strict check failed"))
+
+
+class FaultingStudent(FakeStudent):
+    """FakeStudent whose graphs report the student's exceptions as the worker does."""
+
+    def graph(self, spec, mode, function="Value"):
+        from autograder.checks.framework import StudentFault
+
+        try:
+            return super().graph(spec, mode, function)
+        except (TypeError, ValueError) as error:
+            raise StudentFault(f"{function} raised {type(error).__name__}: {error}", fatal=False,
+                               type_name=type(error).__name__) from None
+
+
+def _engine_with(name, **methods):
+    engine = _load(REFERENCE / "a3_backprop" / "engine.py", name)
+    for method, fn in methods.items():
+        setattr(engine.Value, method, fn(engine.Value))
+    return engine.Value
+
+
+def _childless_add(Value):
+    def add(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data)  # no children: the graph is cut here
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+    return add
+
+
+CUT = {"inputs": {"x": 0.4, "y": -1.1},
+       "nodes": [{"id": "p", "op": "mul", "args": ["x", "y"]},
+                 {"id": "s", "op": "add", "args": ["p", "y"]},
+                 {"id": "out", "op": "tanh", "args": ["s"]}],
+       "output": "out"}
+
+
+def test_backward_is_judged_over_the_graph_as_a_childless_add_links_it():
+    value = _engine_with("ecf_engine_childless", __add__=_childless_add)
+    expected, _, cut = a3.composed_grads(FakeStudent(value=value), CUT)
+    assert cut["id"] == "s"
+    assert expected["p"] == pytest.approx(1 - math.tanh(0.4 * -1.1 - 1.1) ** 2)
+    assert expected["x"] == 0.0  # p's closure never runs: backward() cannot reach p
+    a3.check_backward(FakeStudent(value=value), CUT)  # the reference's backward: right
+    a3.check_backward(FakeStudent(value=value), CUT, "backward_twice")
+    with pytest.raises(CheckFailure, match="does not keep p, y among its children"):
+        a3.check_ops_in_graph(FakeStudent(value=value), CUT, "3.1", "Value.__add__")
+
+
+def test_a_childless_op_that_leaves_nothing_to_judge_skips_the_example():
+    from autograder.checks.framework import NotJudged
+
+    value = _engine_with("ecf_engine_childless_rsub", __add__=_childless_add)
+    spec = {"inputs": {"x": 0.3}, "nodes": [{"id": "n", "op": "sub",
+                                              "args": [{"const": 0.0}, "x"]}], "output": "n"}
+    with pytest.raises(NotJudged, match="does not keep its operands"):
+        a3.check_backward(FakeStudent(value=value), spec)
+
+
+def test_not_judged_on_every_example_fails_the_check():
+    from hypothesis import strategies as st
+
+    from autograder.checks.framework import CarriedForward, NotJudged, for_all
+
+    @for_all(st.integers(0, 3), max_examples=5)
+    def skips(student, example):
+        raise NotJudged("your x cut the graph")
+
+    @for_all(st.integers(0, 3), max_examples=5)
+    def judges_one(student, example):
+        if example:
+            raise NotJudged("your x cut the graph")
+        raise CarriedForward("right given your x")
+
+    student = FakeStudent()
+    with pytest.raises(CheckFailure, match="not judged on any input.*your x cut the graph"):
+        skips(student)
+    judges_one(student)
+
+
+def _int_only_pow(Value):
+    real = Value.__pow__
+
+    def pow_(self, k):
+        if not isinstance(k, int):
+            raise TypeError("only integer powers are supported")
+        return real(self, k)
+    return pow_
+
+
+RAISES = {"inputs": {"x": 0.7},
+          "nodes": [{"id": "m", "op": "mul", "args": ["x", "x"]},
+                    {"id": "a", "op": "add", "args": ["m", {"const": 0.5}]},
+                    {"id": "r", "op": "pow", "args": ["a"], "exponent": 0.5},
+                    {"id": "out", "op": "sin", "args": ["r"]}],
+          "output": "a"}
+
+
+def test_an_op_that_raises_in_backward_graph_is_carried_forward_after_judging_the_rest():
+    from autograder.checks.framework import CarriedForward, StudentFault
+
+    value = _engine_with("ecf_engine_int_pow", __pow__=_int_only_pow)
+    spec = {**RAISES, "output": "out"}
+    with pytest.raises(CarriedForward, match=r"a \*\* 0.5 raised TypeError.*judged up to a"):
+        a3.check_backward(FaultingStudent(value=value), spec)
+
+    def no_seed(self):  # and backward() is still judged on the graph before the raising op
+        for v in (self,):
+            v._backward()
+
+    value.backward = no_seed
+    with pytest.raises(CheckFailure, match="Value.backward"):
+        a3.check_backward(FaultingStudent(value=value), spec)
+    first = {**spec, "nodes": [{"id": "r", "op": "pow", "args": ["x"], "exponent": 0.5}],
+             "output": "r"}
+    with pytest.raises(StudentFault):  # nothing before it: no excuse, nothing judged
+        a3.check_backward(FaultingStudent(value=value), first)
+
+
+def _flipped_rmul(Value):
+    def rmul(self, other):
+        return self * (-other)
+    return rmul
+
+
+def test_an_op_tasks_graph_uses_another_tasks_op_only_where_the_students_is_right():
+    value = _engine_with("ecf_engine_rmul", __rmul__=_flipped_rmul)
+    spec = {"inputs": {"x": 0.9},
+            "nodes": [{"id": "k", "op": "mul", "args": [{"const": 3.0}, "x"]},
+                      {"id": "m", "op": "mul", "args": ["x", "x"]},
+                      {"id": "a", "op": "add", "args": ["m", "k"]},
+                      {"id": "out", "op": "log", "args": ["a"]}],
+            "output": "out"}
+    student = FaultingStudent(value=value)
+    own = a3.own_task_graph(student, spec, "3.3")
+    assert own["inputs"] == {"x": 0.9, "k": 2.7}  # 3 * x is wrong: the grader's value
+    assert [n["id"] for n in own["nodes"]] == ["m", "a", "out"]
+    a3.check_ops_in_graph(student, spec, "3.3", "Value.log")  # log judged, and right
+    assert a3.own_task_graph(FaultingStudent(), spec, "3.3") == spec
+
+
+def test_replay_that_reaches_nan_with_the_students_own_blocks_agrees_with_their_nan():
+    X, y = _data()
+
+    def blows_up(params, grads, velocity, lr, momentum=0.0):  # the student's own wrong step
+        new = {k: v * np.nan for k, v in params.items()}
+        return new, dict(new)
+
+    def train(*args, **kwargs):
+        original = MLP.sgd_momentum_step
+        MLP.sgd_momentum_step = blows_up
+        try:
+            return MLP.train_mlp(*args, **kwargs)
+        finally:
+            MLP.sgd_momentum_step = original
+
+    student = FakeStudent(train_mlp=train, sgd_momentum_step=blows_up)
+    got = student.call("train_mlp", X, y, [3, 4, 3], 3, **SETTINGS)
+    assert np.isnan(got["losses"][-1]) and np.isnan(got["params"]["W1"]).all()
+    hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")  # nan = nan
+    got["losses"][-1] = 1.0
+    with pytest.raises(CheckFailure, match="expected nan, got 1"):
+        hidden_a4.check_replay(student, got, X, y, [3, 4, 3], 3, SETTINGS, "")

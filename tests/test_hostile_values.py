@@ -38,13 +38,15 @@ NUMBERS = {"huge_int": 10**400, "nan": float("nan"), "inf": float("inf"), "zero"
 
 
 def _graph_reply(spec: dict, number) -> dict:
-    """A well-formed graph reply (data, grads, locals of every node) of one number."""
+    """A well-formed graph reply (data, grads, locals and links of every node) of one
+    number."""
     names = [*spec["inputs"], *(node["id"] for node in spec["nodes"])]
     operands = {node["id"]: [a for a in node["args"] if isinstance(a, str)]
                 for node in spec["nodes"]}
     return {"data": dict.fromkeys(names, number), "grads": dict.fromkeys(names, number),
             "locals": {node: [dict.fromkeys(args, number) for _ in range(3)]
-                       for node, args in operands.items()}}
+                       for node, args in operands.items()},
+            "links": operands}
 
 
 class HostileWorker:

@@ -18,7 +18,15 @@ import math
 
 from hypothesis import strategies as st
 
-from autograder.checks.framework import Assignment, Registry, Task, for_all
+from autograder.checks.framework import (
+    Assignment,
+    CarriedForward,
+    NotJudged,
+    Registry,
+    StudentFault,
+    Task,
+    for_all,
+)
 from autograder.compare import (
     CheckFailure,
     assert_close,
@@ -263,14 +271,63 @@ def division_excused(student, args: list) -> bool:
     return mul_is_wrong(student, method) and div_built_from(student, method)
 
 
+def own_task_graph(student, spec: dict, task: str) -> dict:
+    """spec with every node of another task's op that the student's op does not get right,
+    at the grader's own data, replaced by an input holding the grader's value: a task's
+    graph uses other tasks' operators only where the student's own are right (a broken
+    ``number * Value``, ``0.0 - x`` or ``** 0.5`` costs its own task, never this one). The
+    probe (each such node built alone on the grader's data) is not this check's call."""
+    foreign = [node for node in spec["nodes"] if node["op"] not in TASK_OPS[task]]
+    if not foreign:
+        return spec
+    values = evaluate(spec)
+    probe: dict = {"inputs": {}, "nodes": [], "output": foreign[-1]["id"]}
+    for node in foreign:
+        args = []
+        for i, arg in enumerate(node["args"]):
+            if isinstance(arg, str):
+                leaf = f"{node['id']}_arg{i}"
+                probe["inputs"][leaf] = values[arg]
+                args.append(leaf)
+            else:
+                args.append(arg)
+        probe["nodes"].append({**node, "args": args})
+    kept = len(student.log)
+    right: set[str] = set()
+    try:
+        got = student.graph(probe, "forward", function="Value")
+        data = got.get("data") if isinstance(got, dict) else None
+        for node in foreign:
+            got = data.get(node["id"]) if isinstance(data, dict) else None
+            if isinstance(got, float) and math.isclose(got, values[node["id"]], rel_tol=1e-9,
+                                                        abs_tol=1e-12):
+                right.add(node["id"])
+    except StudentFault as fault:  # one of them raises: none is used
+        if fault.fatal:
+            raise
+    finally:
+        del student.log[kept:]
+    cut = [node["id"] for node in foreign if node["id"] not in right]
+    if not cut:
+        return spec
+    return {
+        "inputs": {**spec["inputs"], **{name: values[name] for name in cut}},
+        "nodes": [node for node in spec["nodes"] if node["id"] not in cut],
+        "output": spec["output"],
+    }
+
+
 def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str = "") -> None:
-    """A graph's task-`task` ops judged where they stand: each such node's value and local
-    derivative at the data the student's own graph gave its operands (other tasks' ops may be
-    wrong without costing this task), against this module's floats."""
+    """A graph's task-`task` ops judged where they stand: each such node's value, local
+    derivative (at the data the student's own graph gave its operands) and children
+    (``_prev`` reaches its operands), against this module's floats. Other tasks' ops are
+    used only where the student's own are right (own_task_graph)."""
+    spec = own_task_graph(student, spec, task)
     got = expect_dict(student.graph(spec, "locals", function=function), ["data", "locals"],
                       what="Value graph (locals)")
     data = {name: expect_float(got["data"].get(name), what=f"{function}: {name}.data")
             for name in [*spec["inputs"], *(n["id"] for n in spec["nodes"])]}
+    links = student_links(got, spec)
     inputs = describe(spec)
     for node in spec["nodes"]:
         if node["op"] not in TASK_OPS[task] or (
@@ -289,6 +346,14 @@ def check_ops_in_graph(student, spec: dict, task: str, function: str, hint: str 
                 local, d, what=function, parameter=f"d {node['id']} / d {name}",
                 inputs=f"{inputs}  (at {where}, {name}.data = {data[name]!r})", hint=hint,
             )
+        missing = [a for a in dict.fromkeys(a for a in node["args"] if isinstance(a, str))
+                   if a not in links[node["id"]]]
+        if missing:
+            raise CheckFailure(
+                f"{function}: {where} does not keep {', '.join(missing)} among its children"
+                f" (_prev), so backward() cannot reach {'it' if len(missing) == 1 else 'them'}."
+                f"\n  input: {inputs}\n  hint: pass the operands as _children when you build"
+                " the result Value (an op built from others: through its inner nodes)")
 
 
 def _describe_node(node: dict) -> str:
@@ -732,42 +797,145 @@ def _ancestors(spec: dict) -> set[str]:
     return seen
 
 
-def composed_grads(student, spec: dict) -> tuple[dict[str, float], bool]:
+def student_links(got: dict, spec: dict) -> dict[str, set[str]]:
+    """The named nodes each op node's ``_prev`` reaches (mode "locals"' "links"), validated:
+    the graph as the student's backward() can walk it."""
+    links = expect_dict(got, ["links"], what="Value graph (locals)")["links"]
+    links = expect_dict(links, [n["id"] for n in spec["nodes"]], what="Value graph (links)")
+    names = set(spec["inputs"]) | {n["id"] for n in spec["nodes"]}
+    result = {}
+    for node in spec["nodes"]:
+        linked = links[node["id"]]
+        if not isinstance(linked, list) or not all(isinstance(x, str) for x in linked):
+            raise CheckFailure(f"Value graph (links) of {node['id']} is not a list of names.")
+        result[node["id"]] = set(linked) & names
+    return result
+
+
+def _reach(links: dict[str, set[str]], start: str) -> set[str]:
+    """Names reachable from start through links (start included)."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += links.get(name, ())
+    return seen
+
+
+def _unlinked_operand(spec: dict, links: dict[str, set[str]], reached: set[str]):
+    """(node, operand) where backward()'s order over the student's graph is not determined:
+    an op node that does not link an operand node which backward() still reaches by another
+    path (a topological order may then finish that operand before the op adds to it)."""
+    for node in spec["nodes"]:
+        if node["id"] not in reached:
+            continue
+        below = _reach(links, node["id"])
+        for arg in node["args"]:
+            if isinstance(arg, str) and arg in links and arg in reached and arg not in below:
+                return node, arg
+    return None
+
+
+def composed_grads(
+    student, spec: dict, twice: bool = False
+) -> tuple[dict[str, float], bool, dict | None]:
     """d out / d node for every named node, by the chain rule composed here from the student's
     OWN ops: each op's update of its operands' grads is measured alone in the worker (mode
     "locals", at three (out.grad, operand grad) probes) and replayed in reverse topological
-    order. Equal to the true gradients when the ops are right; when an op is wrong (its own
+    order over the graph as the student's ops link it (``_prev``): a node backward() cannot
+    reach runs no closure, and ``twice`` (backward() called twice) resets only the nodes it
+    reaches. Equal to the true gradients when the ops are right; when an op is wrong (its own
     task loses points), backward() is still judged on what it does with that op. Also
-    returns whether any op passes anything back (else backward() cannot be judged)."""
+    returns whether any op passes anything back (else backward() cannot be judged) and the
+    first node backward() reaches that does not link an operand (None: every one does).
+
+    Raises NotJudged when an op does not link an operand that backward() reaches by
+    another path: no order is then the right one (that op's task pays for the cut)."""
     got = expect_dict(student.graph(spec, "locals", function=OPS_ALONE), ["locals"],
                       what="Value graph (locals)")
     locals_ = got["locals"]
-    grads = {name: 0.0 for name in [*spec["inputs"], *(n["id"] for n in spec["nodes"])]}
-    grads[spec["output"]] = 1.0
-    needed = _ancestors(spec)
+    links = student_links(got, spec)
+    reached = _reach(links, spec["output"])
+    unlinked = _unlinked_operand(spec, links, reached)
+    if unlinked:
+        node, arg = unlinked
+        raise NotJudged(
+            f"your {_describe_node(node)} does not keep {arg} among its children (_prev), so no"
+            " order of backward() is the right one: not judged here, the op's task pays")
+    names = [*spec["inputs"], *(n["id"] for n in spec["nodes"])]
+    grads = {name: 0.0 for name in names}
     passes_back = False
-    for node in reversed(spec["nodes"]):
-        if node["id"] not in needed:
-            continue
-        probes = expect_dict(locals_, [node["id"]], what="Value graph (locals)")[node["id"]]
-        g = grads[node["id"]]
-        for name in dict.fromkeys(a for a in node["args"] if isinstance(a, str)):
-            r1, r2, r3 = (
-                expect_float(probe.get(name), what=f"{name}.grad with {node['id']} built alone")
-                for probe in probes
-            )
-            # fixtures.LOCAL_PROBES: (out.grad, operand grad) = (1, 0), (2, 0), (1, 1).
-            beta, alpha = r2 - r1, r3 - r1
-            grads[name] = alpha * grads[name] + beta * g + (r1 - beta)
-            passes_back = passes_back or beta != 0.0 or r1 - beta != 0.0
-    return grads, passes_back
+    for _ in range(2 if twice else 1):
+        for name in reached:
+            grads[name] = 0.0
+        grads[spec["output"]] = 1.0
+        for node in reversed(spec["nodes"]):
+            if node["id"] not in reached:
+                continue
+            probes = expect_dict(locals_, [node["id"]], what="Value graph (locals)")[node["id"]]
+            g = grads[node["id"]]
+            for name in dict.fromkeys(a for a in node["args"] if isinstance(a, str)):
+                r1, r2, r3 = (
+                    expect_float(probe.get(name),
+                                 what=f"{name}.grad with {node['id']} built alone")
+                    for probe in probes
+                )
+                # fixtures.LOCAL_PROBES: (out.grad, operand grad) = (1, 0), (2, 0), (1, 1).
+                beta, alpha = r2 - r1, r3 - r1
+                grads[name] = alpha * grads[name] + beta * g + (r1 - beta)
+                passes_back = passes_back or beta != 0.0 or r1 - beta != 0.0
+    if twice:  # a node backward() cannot reach keeps what the first call left: not judged
+        grads = {name: g for name, g in grads.items() if name in reached}
+    cut = next((node for node in spec["nodes"] if node["id"] in reached and any(
+        isinstance(a, str) and a not in links[node["id"]] for a in node["args"])), None)
+    return grads, passes_back, cut
+
+
+def _first_raising_node(student, spec: dict) -> int | None:
+    """Index of the first node whose op (built, or its closures run alone) raises: the
+    graph's prefixes are built in mode "locals" until one raises. None if none does."""
+    kept = len(student.log)
+    try:
+        for k, node in enumerate(spec["nodes"]):
+            try:
+                student.graph({**spec, "nodes": spec["nodes"][: k + 1], "output": node["id"]},
+                              "locals", function=OPS_ALONE)
+            except StudentFault as fault:
+                if fault.fatal:
+                    raise
+                return k
+        return None
+    finally:
+        del student.log[kept:]
 
 
 def check_backward(student, spec: dict, mode: str = "backward", hint: str = "") -> None:
-    """The student's backward() against the chain rule composed from their own ops."""
-    expected, passes_back = composed_grads(student, spec)
+    """The student's backward() against the chain rule composed from their own ops.
+
+    An op that raises while the graph is built (or its closure alone) is that op's task's
+    failure: backward() is judged on the graph up to the node before it, and the rest is
+    skipped (CarriedForward naming the op). Nothing before it, or an unfinished op
+    (NotImplementedError), is no excuse."""
+    try:
+        expected, passes_back, cut = composed_grads(student, spec,
+                                                    twice=mode == "backward_twice")
+    except StudentFault as fault:
+        k = None if fault.fatal or fault.type_name == "NotImplementedError" else \
+            _first_raising_node(student, spec)
+        if not k:  # None (not reproduced) or 0 (no node before it): nothing to judge
+            raise
+        node = spec["nodes"][k]
+        prefix = {**spec, "nodes": spec["nodes"][:k], "output": spec["nodes"][k - 1]["id"]}
+        check_backward(student, prefix, mode, hint)
+        raise CarriedForward(
+            f"your {_describe_node(node)} raised {fault.type_name}: backward() judged up to"
+            f" {prefix['output']}, the rest not judged here (the op's task pays)") from None
     inputs = describe(spec)
     if not passes_back and any(abs(g) > NUMERIC_ATOL for g in numeric_grads(spec).values()):
+        if cut:  # an op that keeps no children: its task pays; here nothing to judge
+            raise NotJudged(f"your {_describe_node(cut)} does not keep its operands among its"
+                            " children (_prev): no gradient can flow back in this graph")
         # No free points: ops that pass nothing back (where true gradients are not all 0)
         # cannot show what backward() does.
         raise CheckFailure(

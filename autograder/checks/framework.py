@@ -121,6 +121,7 @@ __all__ = [
     "Assignment",
     "CarriedForward",
     "Check",
+    "NotJudged",
     "CheckFailure",
     "Registry",
     "Student",
@@ -194,6 +195,12 @@ class CarriedForward(Exception):  # noqa: N818 - a verdict, not an error
     """The result is wrong but exactly what the documented algorithm gives with the
     student's OWN (wrong) building block of another task: error carried forward, so the
     check passes (that task already lost its points). ``str(self)`` says which block."""
+
+
+class NotJudged(CarriedForward):
+    """This example cannot judge the check's function at all, because a building block of
+    another task (which pays for it) cut or broke it: the example is skipped. No points for
+    nothing judged: a check fails when it skipped every example (``str(self)`` says why)."""
 
 
 class StudentFault(Exception):
@@ -457,6 +464,23 @@ def student_error_message(function: str, error: Any) -> str:
     return text
 
 
+def _counting(body: Callable, judged: list[int], skipped: list[str], render: Callable):
+    """body, counting the examples it judged and keeping why the last skipped one was not
+    (NotJudged, swallowed here: the example passes, and for_all fails if none was judged)."""
+    def counted(student: Student, example: Any) -> None:
+        try:
+            body(student, example)
+        except NotJudged as why:
+            skipped[:] = [f"{why}\n  input: {render(example)}"]
+            return
+        except CarriedForward:  # judged: right given the student's own building block
+            judged[0] += 1
+            raise
+        judged[0] += 1
+
+    return counted
+
+
 def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     """Turn ``body(student, example)`` into a check run over hypothesis examples.
 
@@ -470,12 +494,19 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     given_strategy = strategy
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
+        original = body
+
         def run(student: Student) -> None:
             seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
             # Named ``strategy`` below as ever: hypothesis seeds a derandomized run from the
             # source of ``prop`` (decorators included), so that text must not change.
             strategy = (given_strategy(student) if callable(given_strategy)
                         and not isinstance(given_strategy, SearchStrategy) else given_strategy)
+            skipped: list[str] = []  # why examples were not judged (NotJudged)
+            judged = [0]
+            # Counted outside `prop`, whose source must not change: hypothesis derives the
+            # derandomized examples of every check from it.
+            body = _counting(original, judged, skipped, render)
 
             @settings(
                 max_examples=max_examples,
@@ -526,6 +557,9 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
                 if record is not None and varies(student, record):
                     raise CheckFailure(explain_flaky(student, seen + student.log)) from None
                 raise
+            if skipped and not judged[0]:
+                raise CheckFailure(f"not judged on any input (no points for nothing judged):"
+                                   f" {skipped[0]}")
 
         run.__name__ = getattr(body, "__name__", "property")
         return run
@@ -575,6 +609,8 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     try:
         check.run(student)
         passed, message, fatal = True, "", False
+    except NotJudged as why:  # a single-input check that judged nothing
+        passed, message, fatal = False, f"not judged (no points for nothing judged): {why}", False
     except CarriedForward:
         passed, message, fatal = True, "", False
     except CheckFailure as failure:

@@ -319,6 +319,33 @@ def _op_alone(
     return {name: float(leaf.grad) for name, leaf in leaves.items()}
 
 
+MAX_LINK_WALK = 10_000
+"""Nodes one walk of mode "locals"' links visits at most (a student's `_prev` is theirs)."""
+
+
+def _links(nodes: dict[str, Any], spec: dict) -> dict[str, list[str]]:
+    """For each op node of spec: the named nodes its `_prev` reaches without passing another
+    named node (``a - b`` built as ``a + (-b)`` reaches a and b through its inner -b): the
+    operands backward() can see, for an op that keeps its children."""
+    named = {id(v): name for name, v in nodes.items()}
+    links: dict[str, list[str]] = {}
+    for node in spec["nodes"]:
+        found: list[str] = []
+        seen: set[int] = set()
+        todo = list(getattr(nodes[node["id"]], "_prev", ()))
+        while todo and len(seen) < MAX_LINK_WALK:
+            child = todo.pop()
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            if id(child) in named:
+                found.append(named[id(child)])
+            else:
+                todo.extend(getattr(child, "_prev", ()))
+        links[node["id"]] = sorted(set(found))
+    return links
+
+
 def _made_by(Value: type, spec: dict) -> dict[str, list[str]]:
     """For each op node of spec: the names of the Value operators whose result IS that node
     (``a / b`` built as ``a * b**-1`` is made by ``__mul__`` and ``__truediv__``). The class's
@@ -355,7 +382,8 @@ def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]
     "chain": like backward, but the grader's driver (reset, seed 1, every `_backward` in
     reverse topological order) replaces the student's backward(): tests ops, not backward().
     "locals": + {"locals": {node id: [operand grads for each of LOCAL_PROBES]}}, each op
-    rebuilt alone (as in "local") on the data the graph gave its operands.
+    rebuilt alone (as in "local") on the data the graph gave its operands, and {"links":
+    {node id: [named nodes its _prev reaches]}}: the graph as backward() can walk it.
     "made_by": only {"made_by": {node id: [operators whose result is that node]}}.
     """
     if mode not in MODES:
@@ -381,7 +409,7 @@ def run_graph(Value: type, spec: dict, mode: str) -> dict[str, dict[str, float]]
             node["id"]: [_op_alone(Value, node, data, g, p) for g, p in LOCAL_PROBES]
             for node in spec["nodes"]
         }
-        return {"data": data, "locals": local}
+        return {"data": data, "locals": local, "links": _links(nodes, spec)}
     if mode == "chain":
         order = _order(out, set())
         for node in order:

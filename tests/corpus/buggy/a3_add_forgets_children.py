@@ -2,7 +2,6 @@
 # target: a3_backprop/engine.py
 # bug: __add__ builds its result without children (_prev empty): values right, the graph cut
 # loses: 3.1
-# also_loses: 3.5 (backward() is judged against the chain rule of the ops, which walks _prev: a cut graph cannot be composed yet; issue 15 item 5)
 # names: Value.__rsub__
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)
