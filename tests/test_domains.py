@@ -88,7 +88,8 @@ def _differs(a, b, rtol: float, atol: float) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() != b.keys() or any(_differs(a[k], b[k], rtol, atol) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) != len(b) or any(_differs(x, y, rtol, atol) for x, y in zip(a, b))
+        return len(a) != len(b) or any(
+            _differs(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
     if isinstance(a, str) or isinstance(b, str) or isinstance(a, bool):
         return a != b
     a, b = np.asarray(a, float), np.asarray(b, float)
