@@ -586,6 +586,8 @@ def gradient_check_passes_copies(student):
     x = np.array([0.5, -1.0, 2.0])
     expected = rel_error(grad_py(x), central_difference(f_py, x))
     got = expect_float(student.call("gradient_check", f, grad, x), what="gradient_check")
+    if not abs(got - expected) <= GRADCHECK_OK:
+        carry_forward_gradient(student, got, f, x, 1e-5, f_py, grad_py)
     assert_close(
         got, expected, what="gradient_check(f, grad_f, x)", atol=GRADCHECK_OK, rtol=0.0,
         inputs=f"f and grad_f = lecture 000's 3-variable f and its gradient, both writing"
