@@ -6,7 +6,9 @@ appended as the LAST column. Labels are +1 / -1. A point (x, y) is a mistake whe
 y * (w . x) <= 0, so a point exactly on the boundary (w . x = 0) counts as a mistake
 and a perceptron that starts at w = 0 still learns.
 
-Functions never modify their inputs. Arrays are numpy float64.
+Functions never modify their inputs. Arrays are numpy arrays: the data (X, Xb, x) may
+have integer entries and the labels may be integers (np.array([1, -1]), y = 1); weights
+are float64, and every array a function returns is float64.
 
 Libraries: the standard library and numpy only. The grader runs your code where
 nothing else is importable (no scipy, no torch), whatever your own machine has.

@@ -2,7 +2,9 @@
 
 ``f`` is a callable taking a (d,) float array and returning a float; ``grad_f`` takes a
 (d,) array and returns its (d,) gradient. Functions never modify their inputs (they
-pass copies to ``f`` and ``grad_f``). Arrays are numpy float64.
+pass copies to ``f`` and ``grad_f``). Arrays are numpy arrays: a point (x, x0) or a
+Hessian H may have integer entries (np.array([1, 2]) is the point (1.0, 2.0)), and every
+array a function returns is float64.
 
 Libraries: the standard library and numpy only. The grader runs your code where
 nothing else is importable (no scipy, no torch), whatever your own machine has.

@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from autograder.checks.domains import given_as
 from autograder.checks.framework import (
     Assignment,
     CarriedForward,
@@ -64,21 +65,24 @@ def matrices(max_rows: int = 6, max_cols: int = 4):
 
 @st.composite
 def weights_and_points(draw):
-    """(w (k,), Xb (n, k)) with small integer entries."""
+    """(w (k,), Xb (n, k)) with small integer entries; Xb in a form its domain allows."""
     k = draw(st.integers(1, 4))
     n = draw(st.integers(1, 6))
     w = draw(hnp.arrays(np.float64, (k,), elements=small_ints))
     Xb = draw(hnp.arrays(np.float64, (n, k), elements=small_ints))
-    return w, Xb
+    return w, draw(given_as("predict", "Xb", Xb))
 
 
 @st.composite
 def update_cases(draw):
-    """(w (k,), x (k,), y in +-1) with small integer entries."""
+    """(w (k,), x (k,), y in +-1) with small integer entries; x and y in the forms their
+    domains allow (an integer x, a Python int label)."""
     k = draw(st.integers(1, 4))
     w = draw(hnp.arrays(np.float64, (k,), elements=small_ints))
     x = draw(hnp.arrays(np.float64, (k,), elements=small_ints))
-    return w, x, draw(st.sampled_from([1.0, -1.0]))
+    y = draw(st.sampled_from([1.0, -1.0]))
+    return (w, draw(given_as("perceptron_update", "x", x)),
+            draw(given_as("perceptron_update", "y", y)))
 
 
 def train_result(student, Xb, y, **kwargs) -> dict:

@@ -166,6 +166,11 @@ CARRIED_RTOL = 1e-4
 both sides compute the same quotient of the same numbers, so only rounding differs."""
 
 
+RIGHT_RTOL = 1e-8
+"""A student's numerical_gradient counts as the central difference (nothing to carry
+forward) within this: rounding of the same differences is ~1e-11 |f|, any bug far more."""
+
+
 def carry_forward_gradient(student, got: float, f: FnRef, x: np.ndarray, h: float,
                            f_py, grad_py) -> None:
     """Raise CarriedForward when a wrong gradient_check result is exactly the relative error
@@ -181,7 +186,9 @@ def carry_forward_gradient(student, got: float, f: FnRef, x: np.ndarray, h: floa
     if not (isinstance(theirs, np.ndarray) and theirs.shape == x.shape
             and theirs.dtype.kind == "f" and np.all(np.isfinite(theirs))):
         return
-    if np.allclose(theirs, central_difference(f_py, x, h), rtol=1e-6, atol=NUMERIC_ATOL):
+    # "Right" only up to rounding: a gradient_check is judged to ~1e-8, and a one-sided
+    # difference is off by just h f''/2 ~ 5e-6 where f'' ~ 1 (still a task 2.1 bug).
+    if np.allclose(theirs, central_difference(f_py, x, h), rtol=RIGHT_RTOL, atol=RIGHT_RTOL):
         return
     carried = rel_error(grad_py(x), theirs)
     if abs(got - carried) <= CARRIED_RTOL * abs(carried) + 1e-12:
@@ -572,6 +579,26 @@ def gradient_check_uses_h(student):
     )  # fmt: skip
 
 
+@CHECKS.check(task="2.2", function="gradient_check", name="f and grad_f get copies")
+def gradient_check_passes_copies(student):
+    # The catalogue's "scribbler" writes 2x + 1 into its argument after reading it. The docs
+    # promise copies are passed, so the check must be the one at x itself.
+    params = {"base": "lecture_3var", "base_params": {}}
+    f, grad = FnRef("scribbler", "f", params), FnRef("scribbler", "grad", params)
+    f_py, grad_py = make_function("lecture_3var")
+    x = np.array([0.5, -1.0, 2.0])
+    expected = rel_error(grad_py(x), central_difference(f_py, x))
+    got = expect_float(student.call("gradient_check", f, grad, x), what="gradient_check")
+    if not abs(got - expected) <= GRADCHECK_OK:
+        carry_forward_gradient(student, got, f, x, 1e-5, f_py, grad_py)
+    assert_close(
+        got, expected, what="gradient_check(f, grad_f, x)", atol=GRADCHECK_OK, rtol=0.0,
+        inputs=f"f and grad_f = lecture 000's 3-variable f and its gradient, both writing"
+        f" 2x + 1 into their argument, x = {x}",
+        hint="pass a copy (x.copy()) to grad_f and to numerical_gradient",
+    )  # fmt: skip
+
+
 @CHECKS.check(task="2.3", function="gradient_descent", name="comparisons at exactly eps")
 def descent_boundaries(student):
     # f = 0.5 ||x||^2, grad = x. (1) ||grad f(x0)|| = ||(3, 4)|| = 5 = eps exactly: "< eps"
@@ -585,6 +612,8 @@ def descent_boundaries(student):
          "|f(x1) - f(x0)| = eps is not < eps"),
         (identity, [3.0, 4.0], 0.5, {"max_iters": 0}, "max_iters = 0: no step"),
         (identity, [3.0, 4.0], 0.5, {"max_iters": 0, "eps": 6.0}, "x0 already meets it"),
+        ({"A": [[2.0]]}, [1e6], 0.25, {"max_iters": 0},
+         "f(x0) = 1e12 exactly is not |f| > 1e12: not diverged"),
     ]
     for params, x0, step, kwargs, why in cases:
         x0 = np.array(x0)
@@ -724,6 +753,12 @@ def classify_edges(student):
         ([[0.25, 0.0], [0.0, -1.0]], {"tol": 0.25}, "degenerate",
          "|lambda| = tol counts as zero (and -1 alone is not a saddle)"),
         ([[-4.0]], {"tol": 0.5}, "maximum", "d = 1"),
+        ([[0.25, 0.0], [0.0, 1.0]], {"tol": 0.25}, "degenerate", "lambda = tol is zero, not > 0"),
+        ([[-0.25, 0.0], [0.0, -1.0]], {"tol": 0.25}, "degenerate",
+         "lambda = -tol is zero, not < 0"),
+        ([[1.0, 0.0], [0.0, -0.25]], {"tol": 0.25}, "degenerate",
+         "-tol counts as zero, so not a saddle"),
+        ([[1.2e-8, 0.0], [0.0, 1.0]], {}, "minimum", "1.2e-8 > the default tol 1e-8"),
     ]
     for H, kwargs, expected, why in cases:
         H = np.array(H)

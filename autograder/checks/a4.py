@@ -576,6 +576,72 @@ def init_shapes(student) -> None:
         raise CheckFailure("init_mlp: W1 is all zeros; hidden units would stay identical.")
 
 
+INIT_SIZES = [400, 300, 100, 10]
+"""Wide layers for init_mlp's distribution check: 120 000, 30 000 and 1 000 weights, so the
+sample moments pin the documented Normal(0, 2 / fan_in) down (see INIT_SIGMAS)."""
+INIT_SIGMAS = 5.0
+"""Tolerance of the distribution check, in standard errors of each sample moment of n draws
+from Normal(0, s2), s2 = 2 / fan_in: the mean's is sqrt(s2 / n); mean(W^2)'s is
+s2 sqrt(2 / n); the kurtosis mean(W^4) / mean(W^2)^2 (3 for a normal) has sqrt(24 / n). At
+5 of them a right draw fails with probability < 1e-6 per moment (the reference passes for
+the seeds used, by test), while variance passed as standard deviation (4 / fan_in^2: off by
+a factor fan_in / 2 >= 5), 1 / fan_in, 2 / fan_out or a uniform draw (kurtosis 1.8) are
+each many standard errors away on the 120 000-weight layer."""
+
+
+def init_moments_failure(W: np.ndarray, fan_in: int, key: str) -> str:
+    """'' when W's sample moments are those of Normal(0, 2 / fan_in) within INIT_SIGMAS
+    standard errors; else what is off, by how many standard errors, and the fix."""
+    n, s2 = W.size, 2.0 / fan_in
+    second = float(np.mean(W * W))
+    moments = [  # (name, got, expected, standard error)
+        ("mean", float(np.mean(W)), 0.0, math.sqrt(s2 / n)),
+        ("variance (mean of W^2)", second, s2, s2 * math.sqrt(2.0 / n)),
+    ]
+    if second > 0:
+        moments.append(("kurtosis mean(W^4) / mean(W^2)^2", float(np.mean(W**4)) / second**2,
+                        3.0, math.sqrt(24.0 / n)))
+    for name, got, expected, se in moments:
+        if not abs(got - expected) <= INIT_SIGMAS * se:
+            return (
+                f"init_mlp({INIT_SIZES}, seed=0): {key} (fan_in {fan_in}, {n} weights) has"
+                f" {name} {got:.6g}, expected {expected:.6g} for W ~ Normal(0, 2 / fan_in ="
+                f" {s2:.6g}) within {INIT_SIGMAS:g} standard errors (+-{INIT_SIGMAS * se:.3g});"
+                f" it is {abs(got - expected) / se:.1f} away.\n  hint: He initialisation draws"
+                " rng.standard_normal((fan_in, fan_out)) * sqrt(2 / fan_in): 2 / fan_in is the"
+                " variance, its square root the standard deviation."
+            )
+    return ""
+
+
+@CHECKS.check(task="4.4", function="init_mlp",
+              name="W ~ Normal(0, 2/fan_in), zero biases, a seed changes the draw")
+def init_distribution(student) -> None:
+    """The documented distribution on wide layers, by sample moments (INIT_SIGMAS)."""
+    keys = [f"{p}{i}" for i in range(1, len(INIT_SIZES)) for p in ("W", "b")]
+    draws = []
+    for seed in (0, 1):
+        got = expect_dict(student.call("init_mlp", list(INIT_SIZES), seed), keys,
+                          what=f"init_mlp({INIT_SIZES}, seed={seed})")
+        for i in range(1, len(INIT_SIZES)):
+            fan_in, fan_out = INIT_SIZES[i - 1], INIT_SIZES[i]
+            expect_array(got[f"W{i}"], (fan_in, fan_out), what=f"init_mlp: W{i}")
+            b = expect_array(got[f"b{i}"], (fan_out,), what=f"init_mlp: b{i}")
+            if np.any(b != 0):
+                raise CheckFailure(
+                    f"init_mlp({INIT_SIZES}, seed={seed}): b{i} is not all zeros (b{i}[0] ="
+                    f" {b[0]:.6g}); the docstring says b_l = 0.")
+        draws.append(got)
+    for i in range(1, len(INIT_SIZES)):
+        message = init_moments_failure(draws[0][f"W{i}"], INIT_SIZES[i - 1], f"W{i}")
+        if message:
+            raise CheckFailure(message)
+    if np.array_equal(draws[0]["W1"], draws[1]["W1"]):
+        raise CheckFailure(
+            f"init_mlp({INIT_SIZES}, seed=0) and seed=1 return the same W1: the seed must"
+            " choose the draw (np.random.default_rng(seed)).")
+
+
 @CHECKS.check(task="4.4", function="mlp_forward", name="logits match the grader's forward")
 @for_all(net_examples, describe=_describe_net)
 def forward_values(student, ex) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograder.checks.a1 import train_result, update_cases, weights_and_points
+from autograder.checks.domains import given_as, keyword
 from autograder.checks.framework import Registry, StudentFault, for_all
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.data import make_separable
@@ -27,7 +28,9 @@ small_ints = st.integers(-3, 3).map(float)
 
 @st.composite
 def datasets(draw, separable: bool):
-    """(Xb (n, k) with a last column of ones, y (n,) in +-1, max_epochs)."""
+    """(Xb (n, k) with a last column of ones, y (n,) in +-1, kwargs): Xb and y in the forms
+    train_perceptron's domain allows, max_epochs given or left at its default (100, which a
+    non-separable set reaches: a wrong default shows)."""
     n, d = draw(st.integers(1, 8)), draw(st.integers(1, 3))
     X = draw(hnp.arrays(np.float64, (n, d), elements=small_ints))
     Xb = np.hstack([X, np.ones((n, 1))])
@@ -41,12 +44,15 @@ def datasets(draw, separable: bool):
         Xb, y = Xb[keep], np.where(score[keep] > 0, 1.0, -1.0)
     else:
         y = draw(hnp.arrays(np.float64, n, elements=st.sampled_from([1.0, -1.0])))
-    return Xb, y, draw(st.integers(1, 12))
+    kwargs = draw(keyword("train_perceptron", "max_epochs", st.integers(1, 12)))
+    return (draw(given_as("train_perceptron", "Xb", Xb)),
+            draw(given_as("train_perceptron", "y", y)), kwargs)
 
 
 @CHECKS.check(task="1.1", function="add_bias", name="same as the reference")
 @for_all(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=7),
-                    elements=st.floats(-1e3, 1e3)))  # fmt: skip
+                    elements=st.floats(-1e3, 1e3)).flatmap(
+    lambda X: given_as("add_bias", "X", X)))  # fmt: skip
 def add_bias_differential(student, X):
     expected = _ref(student).add_bias(X)
     got = expect_array(student.call("add_bias", X), expected.shape, what="add_bias(X)")
@@ -73,11 +79,11 @@ def update_differential(student, case):
 
 
 def _compare_training(student, case):
-    Xb, y, max_epochs = case
-    expected = _ref(student).train_perceptron(Xb, y, max_epochs=max_epochs)
-    got = train_result(student, Xb, y, max_epochs=max_epochs)
-    inputs = fmt_inputs(Xb=Xb, y=y, max_epochs=max_epochs)
-    what = "train_perceptron(Xb, y, max_epochs)"
+    Xb, y, kwargs = case
+    expected = _ref(student).train_perceptron(Xb, y, **kwargs)
+    got = train_result(student, Xb, y, **kwargs)
+    inputs = fmt_inputs(Xb=Xb, y=y, **kwargs)
+    what = "train_perceptron(Xb, y" + (", max_epochs)" if kwargs else ") (default max_epochs)")
     for key in ("mistakes_per_epoch", "converged", "updates"):
         if got[key] != expected[key]:
             raise CheckFailure(
@@ -145,7 +151,8 @@ def separable_with_w_star(draw):
         w_star[-1] = 1.0
         keep = np.ones(len(Xb), bool)
         margins = Xb @ w_star
-    return Xb[keep], np.where(margins[keep] > 0, 1.0, -1.0), w_star
+    y = np.where(margins[keep] > 0, 1.0, -1.0)
+    return (Xb[keep], draw(given_as("mistake_bound", "y", y)), w_star)
 
 
 @CHECKS.check(task="1.5", function="mistake_bound", name="same as the reference")
