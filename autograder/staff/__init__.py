@@ -9,6 +9,8 @@ command adds when this package is installed; the student bundle's CLI never list
 COMMANDS = {
     "demo": ("autograder.staff.demo", "grade the bundled example submissions"),
     "make-stubs": ("autograder.staff.stubs", "generate assignments/ from the reference"),
+    "make-plans": ("autograder.staff.plans",
+                   "draw and store the property checks' examples (checks/plans/)"),
     "grade-all": ("autograder.staff.batch",
                   "grade a class: parallel, resumable, SQLite gradebook, CSV"),
     "release": ("autograder.staff.release",
