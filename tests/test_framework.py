@@ -130,7 +130,11 @@ def test_a_property_check_without_a_stored_plan_is_not_graded(monkeypatch):
 
 
 def test_unseeded_randomness_is_reported_as_such_not_as_a_wrong_value():
-    rng = np.random.default_rng()  # unseeded on purpose: the student's bug
+    calls = []
+
+    def jittery(n):  # off by one on every third call: what unseeded randomness looks like
+        calls.append(n)
+        return n + (len(calls) % 3 == 0)
 
     @for_all(st.integers(min_value=0, max_value=1000))
     def body(student, n):
@@ -138,7 +142,7 @@ def test_unseeded_randomness_is_reported_as_such_not_as_a_wrong_value():
         if got != n:
             raise CheckFailure(f"f({n}) returned {got}, expected {n}")
 
-    outcome, _ = _run(body, {"f": lambda n: n + int(rng.random() < 0.2)})
+    outcome, _ = _run(body, {"f": jittery})
     assert not outcome.passed
     assert "f returned different results for the same input" in outcome.message
 
