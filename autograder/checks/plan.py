@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import functools
 import json
 import math
@@ -35,6 +36,7 @@ import shutil
 import struct
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,8 +210,31 @@ def draw_examples(strategy: Any, max_examples: int) -> list[Any]:
     def collect(example: Any) -> None:
         drawn.append(example)
 
-    collect()
+    with _no_local_constants():
+        collect()
     return order(drawn)
+
+
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Hypothesis (since 6.131) mixes literals of every loaded local module into what it
+    draws, so the examples would depend on what else the process imported (a test file, a
+    course's module): off while drawing a plan, which must depend on the strategy alone."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # a version without them draws no local constants
+        yield
+        return
+    saved = getattr(providers, "_get_local_constants", None)
+    if saved is None:
+        yield
+        return
+    providers._get_local_constants = Constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
 
 
 @functools.cache
