@@ -20,9 +20,11 @@ How to write checks for an assignment (a full example is at the end of this docs
   It signals a failure by raising ``CheckFailure(message)``; a student's exception or a
   worker fault (timeout, crash) inside a call is turned into a message by the runner.
 * Property-based checks use ``for_all(strategy, max_examples=...)``: the body gets
-  ``(student, example)``; hypothesis runs derandomized (same examples on every run and
-  machine) and the message reported is the one of the SMALLEST failing example, with the
-  input prefixed. Keep example counts modest (20-100): each is a round trip to the worker.
+  ``(student, example)`` for each example of the check's PLAN, drawn from the strategy once
+  by ``autograder make-plans`` and stored beside the checks (autograder/checks/plan.py; run
+  it again after changing a strategy or a check's name), replayed smallest first; the message
+  reported is the one of the first failing example, with the input prefixed. Keep example
+  counts modest (20-100): each is a round trip to the worker.
 * Tasks earn ``points * passed / total`` over their checks (hidden ones count in grading).
 
 Corpus of submissions for the kit's tests (``tests/corpus/``):
