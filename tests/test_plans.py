@@ -174,14 +174,26 @@ def test_grading_runs_no_hypothesis_engine(monkeypatch):
 CORPUS_ENTRIES = entries(CORPUS / "buggy") + entries(CORPUS / "alternative")
 
 
+def verdicts(result: dict) -> list:
+    """Every check's pass or fail, and every task's score."""
+    return [(t["task"], t.get("score"), [(c["name"], c["passed"]) for c in t["checks"]])
+            for a in result["assignments"] for t in a["tasks"]]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("entry", CORPUS_ENTRIES, ids=lambda e: f"{e.path.parent.name}/{e.name}")
 def test_stored_plans_and_live_drawing_grade_alike(entry, tmp_path, monkeypatch):
+    """Identical results, messages included; for an entry whose bug IS unseeded randomness
+    (its message names whatever differed between two of its own calls, which varies from run
+    to run whatever the examples), the verdicts and scores."""
     submission = materialize(entry, REFERENCE, tmp_path)
     stored = without_timing(grade_submission(submission).to_dict())
     monkeypatch.setenv(plan.LIVE_ENV, "live")
     live = without_timing(grade_submission(submission).to_dict())
-    assert live == stored
+    if "unseeded" in entry.description:
+        assert verdicts(live) == verdicts(stored)
+    else:
+        assert live == stored
 
 
 def _other_hypothesis(tmp_path: Path) -> Path:
