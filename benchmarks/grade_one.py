@@ -48,6 +48,7 @@ def instrument() -> None:
                 return body(student, example)
 
             counted.__name__ = getattr(body, "__name__", "property")
+            counted.__module__ = body.__module__  # the check's plan is found by its module
             return decorate(counted)
 
         return wrap

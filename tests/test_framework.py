@@ -1,7 +1,9 @@
 """The check framework and the comparison helpers, on a fake in-process worker.
 
 The fake worker stands in for the sandbox so these tests exercise only the framework's
-logic: messages, shrinking to the smallest input, faults, determinism.
+logic: messages, the smallest failing input, faults, determinism. Their ad hoc property
+checks have no stored plan, so they draw their examples live (``BPLAB_PLANS=live``), the
+way ``autograder make-plans`` draws a plan.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+from autograder.checks import plan
 from autograder.checks.framework import Registry, Student, for_all, run_check
 from autograder.compare import (
     CheckFailure,
@@ -37,6 +40,11 @@ class FakeWorker:
     def call_returning_args(self, module, function, *args, timeout=None, **kwargs):
         args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]  # as if sent
         return self.call(module, function, *args, **kwargs), args, kwargs
+
+
+@pytest.fixture(autouse=True)
+def _live_examples(monkeypatch):
+    monkeypatch.setenv(plan.LIVE_ENV, "live")
 
 
 def _run(check_fn, functions):
@@ -89,17 +97,73 @@ def test_assert_gradient_close_names_parameter_index_and_relative_error():
 
 
 def test_for_all_reports_the_smallest_failing_input():
+    strategy = st.integers(min_value=0, max_value=1000)
+
+    @for_all(strategy)
+    def body(student, n):
+        got = student.call("f", n)
+        if got != n:
+            raise CheckFailure(f"f({n}) returned {got}, expected {n}")
+
+    drawn = plan.draw_examples(strategy, 40)
+    smallest = min(n for n in drawn if n >= 17)  # what f gets wrong, of what the plan holds
+    outcome, _ = _run(body, {"f": lambda n: n if n < 17 else n + 1})
+    assert not outcome.passed
+    assert f"f({smallest}) returned {smallest + 1}, expected {smallest}" in outcome.message
+    assert f"  reproduce (import numpy as np; from m import *):\n      f({smallest})" \
+        in outcome.message
+    assert "input:" not in outcome.message  # never the raw hypothesis example
+
+
+def test_a_property_check_without_a_stored_plan_is_not_graded(monkeypatch):
+    monkeypatch.delenv(plan.LIVE_ENV)
+
+    @for_all(st.integers(min_value=0, max_value=5))
+    def body(student, n):
+        student.call("f", n)
+
+    outcome, worker = _run(body, {"f": lambda n: n})
+    assert not outcome.passed and outcome.extra["internal_error"]
+    assert "no stored examples for check '9.1 f: demo'" in outcome.message
+    assert "autograder make-plans" in outcome.message
+    assert worker.calls == 0  # nothing was generated behind the author's back
+
+
+def test_unseeded_randomness_is_reported_as_such_not_as_a_wrong_value():
+    calls = []
+
+    def jittery(n):  # off by one on every third call: what unseeded randomness looks like
+        calls.append(n)
+        return n + (len(calls) % 3 == 0)
+
     @for_all(st.integers(min_value=0, max_value=1000))
     def body(student, n):
         got = student.call("f", n)
         if got != n:
             raise CheckFailure(f"f({n}) returned {got}, expected {n}")
 
-    outcome, _ = _run(body, {"f": lambda n: n if n < 17 else n + 1})
+    outcome, _ = _run(body, {"f": jittery})
     assert not outcome.passed
-    assert "f(17) returned 18, expected 17" in outcome.message
-    assert "  reproduce (import numpy as np; from m import *):\n      f(17)" in outcome.message
-    assert "input:" not in outcome.message  # never the raw hypothesis example
+    assert "f returned different results for the same input" in outcome.message
+
+
+def test_a_failure_that_does_not_repeat_is_reported_as_flaky():
+    calls = []
+
+    def once_wrong(n):  # wrong on its first call only: the failing example's replay passes
+        calls.append(n)
+        return n + 1 if len(calls) == 1 else n
+
+    @for_all(st.integers(min_value=0, max_value=1000))
+    def body(student, n):
+        got = student.call("f", n)
+        if got != n:
+            raise CheckFailure(f"f({n}) returned {got}, expected {n}")
+
+    outcome, _ = _run(body, {"f": once_wrong})
+    assert not outcome.passed
+    assert "f returned different results for the same input" in outcome.message
+    assert calls[0] == calls[1]  # the failing example was replayed, and passed
 
 
 def test_student_exception_becomes_a_message_with_the_input():

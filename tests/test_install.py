@@ -155,6 +155,8 @@ def test_wheel_in_a_fresh_venv_grades_the_reference_from_elsewhere(tmp_path):
     assert wheel.name.startswith(f"backprop_lab-{_version_in_source()}-")
     names = zipfile.ZipFile(wheel).namelist()
     assert "autograder/datasets/digits.csv.gz" in names  # the data travels with the package
+    assert "autograder/checks/plans/a1.json" in names  # so do the checks' stored examples
+    assert "autograder/staff/hidden_checks/plans/a1.json" in names
     assert not [n for n in names if n.startswith(("reference_solution/", "tests/", "datasets/"))]
 
     python = _fresh_venv(tmp_path / "venv")

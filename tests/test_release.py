@@ -184,7 +184,8 @@ def test_bundle_cli_lists_student_commands_only(bundle):
     listed = set(commands.group(1).split(",")) if commands else set(
         re.findall(r"^    (\S+)\s", done.stdout, re.M))
     assert listed == {"grade", "check"}, done.stdout
-    for staff in ("demo", "make-stubs", "grade-all", "release", "gradescope", "nbgrader"):
+    for staff in ("demo", "make-stubs", "make-plans", "grade-all", "release", "gradescope",
+                  "nbgrader"):
         assert staff not in done.stdout
     version = subprocess.run([*PYTHON, "-m", "autograder", "--version"], cwd=bundle,
                              env=_env(bundle), capture_output=True, text=True, check=True)

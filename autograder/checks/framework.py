@@ -20,9 +20,11 @@ How to write checks for an assignment (a full example is at the end of this docs
   It signals a failure by raising ``CheckFailure(message)``; a student's exception or a
   worker fault (timeout, crash) inside a call is turned into a message by the runner.
 * Property-based checks use ``for_all(strategy, max_examples=...)``: the body gets
-  ``(student, example)``; hypothesis runs derandomized (same examples on every run and
-  machine) and the message reported is the one of the SMALLEST failing example, with the
-  input prefixed. Keep example counts modest (20-100): each is a round trip to the worker.
+  ``(student, example)`` for each example of the check's PLAN, drawn from the strategy once
+  by ``autograder make-plans`` and stored beside the checks (autograder/checks/plan.py; run
+  it again after changing a strategy or a check's name), replayed smallest first; the message
+  reported is the one of the first failing example, with the input prefixed. Keep example
+  counts modest (20-100): each is a round trip to the worker.
 * Tasks earn ``points * passed / total`` over their checks (hidden ones count in grading).
 
 Corpus of submissions for the kit's tests (``tests/corpus/``):
@@ -66,33 +68,19 @@ A hidden check's expected value would come from
 from __future__ import annotations
 
 import ast
-import atexit
 import functools
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hypothesis
-import hypothesis.configuration
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis.strategies import SearchStrategy
 
+from autograder.checks import plan
 from autograder.compare import CheckFailure, fmt
 from autograder.feedback.log import CallRecord, culprit
 from autograder.feedback.messages import explain_flaky, varies, with_call
-
-if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-    # Hypothesis caches what it learns in ./.hypothesis/: never the caller's folder (checks
-    # use no example database; the cache is rebuilt per process, so results stay the same).
-    _storage = tempfile.mkdtemp(prefix="bplab-hypothesis-")
-    hypothesis.configuration.set_hypothesis_home_dir(_storage)
-    atexit.register(shutil.rmtree, _storage, ignore_errors=True)
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
@@ -482,86 +470,84 @@ def _counting(body: Callable, judged: list[int], skipped: list[str], render: Cal
 
 
 def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
-    """Turn ``body(student, example)`` into a check run over hypothesis examples.
+    """Turn ``body(student, example)`` into a check run over the examples of its plan.
 
-    Deterministic: derandomized, no example database, no deadline. The failure reported is
-    the one hypothesis shrank to (the smallest input), prefixed by that input.
+    The examples are the ones ``autograder make-plans`` drew from ``strategy`` with
+    hypothesis and stored (autograder/checks/plan.py), replayed in their stored order,
+    smallest first; the failure reported is that of the first failing example (the same on
+    every machine and hypothesis version), prefixed by that input.
     ``describe(example) -> str`` renders the input; by default ``fmt`` of the example.
-    ``strategy`` may also be ``strategy(student) -> SearchStrategy``, for a strategy that
-    filters by the grading's reference (the same examples: the seed is the check's own).
     """
     render = describe or fmt
-    given_strategy = strategy
 
     def decorate(body: Callable[[Student, Any], None]) -> Callable[[Student], None]:
-        original = body
+        spec = plan.PlanSpec(strategy, max_examples, getattr(body, "__module__", ""))
+
+        def one(student: Student, example: Any, counted: Callable) -> None:
+            """Run the body (``counted``: _counting's wrapper of it) on one example:
+            CheckFailure or StudentFault if it fails."""
+            student.log.clear()  # the last example's calls: the one reported
+            try:
+                counted(student, example)
+            except CarriedForward:
+                return  # right given the student's own building block: this example passes
+            except StudentFault as fault:
+                if fault.fatal or describe is None:  # the call to paste says the input
+                    raise
+                raise CheckFailure(f"{fault.message}\n  input: {render(example)}") from None
+            except CheckFailure as failure:
+                text = str(failure)
+                if "input:" not in text and describe is not None:
+                    first, _, rest = text.partition("\n")
+                    text = f"{first}\n  input: {render(example)}" + (f"\n{rest}" if rest else "")
+                raise CheckFailure(text) from None
 
         def run(student: Student) -> None:
-            seen: list[CallRecord] = []  # the first examples' calls: drawn alike every run
-            # Named ``strategy`` below as ever: hypothesis seeds a derandomized run from the
-            # source of ``prop`` (decorators included), so that text must not change.
-            strategy = (given_strategy(student) if callable(given_strategy)
-                        and not isinstance(given_strategy, SearchStrategy) else given_strategy)
+            check = student.check
+            key = plan.check_key(check.task, check.function, check.name) if check else ""
+            seen: list[CallRecord] = []  # the first examples' calls: the same every run
+            failure: CheckFailure | StudentFault | None = None
             skipped: list[str] = []  # why examples were not judged (NotJudged)
             judged = [0]
-            # Counted outside `prop`, whose source must not change: hypothesis derives the
-            # derandomized examples of every check from it.
-            body = _counting(original, judged, skipped, render)
-
-            @settings(
-                max_examples=max_examples,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                verbosity=Verbosity.quiet,
-                phases=(Phase.explicit, Phase.generate, Phase.shrink),
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
-                print_blob=False,
-            )
-            @given(strategy)
-            def prop(example: Any) -> None:
-                student.log.clear()  # the last example's calls: the one reported
+            counted = _counting(body, judged, skipped, render)
+            for node in plan.plain_examples(spec, key):
                 try:
-                    body(student, example)
-                except CarriedForward:
-                    return  # right given the student's own building block: this example passes
-                except StudentFault as fault:
-                    if fault.fatal or describe is None:  # the call to paste says the input
-                        raise
-                    raise CheckFailure(f"{fault.message}\n  input: {render(example)}") from None
-                except CheckFailure as failure:
-                    text = str(failure)
-                    if "input:" not in text and describe is not None:
-                        first, _, rest = text.partition("\n")
-                        text = f"{first}\n  input: {render(example)}" + (
-                            f"\n{rest}" if rest else ""
-                        )
-                    raise CheckFailure(text) from None
+                    one(student, plan.from_plain(node), counted)
+                except (CheckFailure, StudentFault) as caught:
+                    failure = caught
+                    break
                 finally:
                     if len(seen) < FLAKY_PROBES:
                         seen.extend(student.log[: FLAKY_PROBES - len(seen)])
-
+            if failure is None:
+                if skipped and not judged[0]:
+                    raise CheckFailure(f"not judged on any input (no points for nothing judged):"
+                                       f" {skipped[0]}")
+                return
+            if isinstance(failure, StudentFault) and failure.fatal:
+                raise failure
+            # The failing example once more (a fresh copy): passing now is unseeded randomness.
+            failing_log = list(student.log)
             try:
-                prop()
-            except hypothesis.errors.Flaky:
-                raise CheckFailure(explain_flaky(student, seen + student.log)) from None
-            except (CheckFailure, StudentFault) as failure:
-                if isinstance(failure, StudentFault) and failure.fatal:
+                one(student, plan.from_plain(node), counted)
+            except StudentFault as fault:
+                if fault.fatal:
                     raise
-                # A failure that unseeded randomness caused is reported as that, from the
-                # first examples' calls: the smallest failing example it reached by chance
-                # would make the message differ from run to run.
-                functions = student.check.function if student.check else ""
-                record = culprit(student.log, functions)
-                if record is not None and varies(student, record):
-                    raise CheckFailure(explain_flaky(student, seen + student.log)) from None
-                raise
-            if skipped and not judged[0]:
-                raise CheckFailure(f"not judged on any input (no points for nothing judged):"
-                                   f" {skipped[0]}")
+            except CheckFailure:
+                pass
+            else:
+                raise CheckFailure(explain_flaky(student, seen + failing_log)) from None
+            student.log[:] = failing_log
+            # A failure that unseeded randomness caused is reported as that, from the
+            # first examples' calls: which example fails first would differ run to run.
+            functions = check.function if check else ""
+            record = culprit(student.log, functions)
+            if record is not None and varies(student, record):
+                raise CheckFailure(explain_flaky(student, seen + student.log)) from None
+            raise failure
 
         run.__name__ = getattr(body, "__name__", "property")
+        run.plan = spec  # what make-plans draws from
         return run
 
     return decorate

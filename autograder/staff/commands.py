@@ -21,6 +21,8 @@ class Command:
 
 demo = Command("autograder.staff.demo", "grade the bundled example submissions")
 make_stubs = Command("autograder.staff.stubs", "generate assignments/ from the reference")
+make_plans = Command("autograder.staff.plans",
+                     "draw and store the property checks' examples (checks/plans/)")
 grade_all = Command("autograder.staff.batch",
                     "grade a class: parallel, resumable, SQLite gradebook, CSV")
 release = Command("autograder.staff.release",
