@@ -50,6 +50,7 @@ class FakeStudent:
         self.artifacts: dict = {}  # what checks record for the report, as on Student
         self.reference_solution = reference.for_folder(REFERENCE)  # as a grading's Student
         self.log: list = []  # this check's calls, as on Student (probes remove their own)
+        self.check = None  # the check being run, as on Student (none: a check of the test's)
 
     def call(self, function, *args, **kwargs):
         fn = self.overrides.get(function) or getattr(self.module, function)
@@ -323,10 +324,13 @@ def test_a_childless_op_that_leaves_nothing_to_judge_skips_the_example():
         a3.check_backward(FakeStudent(value=value), spec)
 
 
-def test_not_judged_on_every_example_fails_the_check():
+def test_not_judged_on_every_example_fails_the_check(monkeypatch):
     from hypothesis import strategies as st
 
+    from autograder.checks import plan
     from autograder.checks.framework import CarriedForward, NotJudged, for_all
+
+    monkeypatch.setenv(plan.LIVE_ENV, "live")  # checks of this test only: no stored plan
 
     @for_all(st.integers(0, 3), max_examples=5)
     def skips(student, example):
