@@ -57,9 +57,12 @@ def require_feedback_path(path: Path | str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_submission
+    from autograder.assignment_pool import resolve_jobs
+    from autograder.grade import GradingError, grade_submission
     from autograder.report import console_table, write_feedback, write_results_json
 
+    if args.jobs < 0:
+        raise GradingError(f"--jobs {args.jobs}: give 1 or more processes, or 0 for one per core.")
     if args.results:
         require_writable("--results", args.results)
     if args.feedback:
@@ -69,6 +72,7 @@ def _grade(args: argparse.Namespace) -> int:
         include_hidden=not args.visible_only,
         only=args.assignment or None,
         reference=args.reference,
+        jobs=resolve_jobs(args.jobs),
     )
     print(console_table(result, details=not args.quiet))
     if result.reference:
@@ -197,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--visible-only", action="store_true", help="skip the hidden checks")
     grade.add_argument("--quiet", action="store_true", help="table only, no failure details")
+    grade.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N",
+        help="grade up to N assignments at once, each in its own process (0: one per core;"
+        " default 1); the output is the same",
+    )
     grade.add_argument(
         "--reference",
         type=Path,

@@ -168,6 +168,7 @@ def grade_submission(
     budget_seconds: float | None = None,
     reference: Path | str | None = None,
     tasks: list[str] | None = None,
+    jobs: int = 1,
 ) -> SubmissionResult:
     """Grade the submission directory ``path`` over ``context`` (autograder/context.py:
     reference, hidden checks, catalogue, budget). Without one, ``include_hidden``,
@@ -179,7 +180,10 @@ def grade_submission(
     (``.../a1_perceptron``): then that assignment is graded. ``reference`` is the reference
     solution for the hidden checks (default: located by the installed context factory);
     it is resolved once, before grading, and reported in the result. ``tasks`` ("1.4", ...)
-    keeps only those tasks and their checks (``autograder check --task``).
+    keeps only those tasks and their checks (``autograder check --task``). ``jobs`` > 1
+    grades up to that many assignments at once, each in its own forked process
+    (assignment_pool.py), with the same result as ``jobs=1``; grade-all keeps 1, since it
+    already runs one submission per process.
     """
     from autograder.isolation.sandbox import describe_isolation
 
@@ -214,18 +218,18 @@ def grade_submission(
         # Only the copy is graded: no link followed, no file over the limits (intake.py).
         staged = Path(tmp) / "submission"
         report = intake.stage(root, staged, [s.assignment.folder for s in chosen])
-        results = [
-            grade_assignment(
-                staged,
-                s,
-                slot=slot,
-                deadline=deadline,
-                progress=progress,
-                notices=report.notes_for(s.assignment.folder),
-                context=context,
-            )
-            for s in chosen
-        ]
+        notices = [report.notes_for(s.assignment.folder) for s in chosen]
+        if jobs > 1 and len(chosen) > 1:
+            from autograder.assignment_pool import grade_concurrently
+
+            results = grade_concurrently(staged, chosen, jobs, notices, progress, slot=slot,
+                                         deadline=deadline, context=context)
+        else:
+            results = [
+                grade_assignment(staged, s, slot=slot, deadline=deadline, progress=progress,
+                                 notices=notes, context=context)
+                for s, notes in zip(chosen, notices, strict=True)
+            ]
     isolation = describe_isolation()
     result = SubmissionResult(
         str(path),
