@@ -9,7 +9,8 @@ results.json, the console table, the feedback) is the one ``--jobs 1`` gives.
 
 Fork, not spawn: the children inherit the parent's imported checks, context and reference
 as they are, so nothing is re-imported or re-resolved and a check cannot see a different
-kit. The parent forks before it starts any thread or worker of its own.
+kit. The parent forks before it starts any worker of its own, once the sandbox is detected
+(``sandbox.settle``).
 """
 
 from __future__ import annotations
@@ -66,13 +67,18 @@ def grade_concurrently(staged, chosen, jobs: int, notices: list[list[str]], prog
 
     The first assignment (in order) whose grading raised re-raises here, as --jobs 1 would;
     ``progress`` gets every line, grouped per assignment in order, once that one is done."""
-    from autograder.isolation import probes
+    from autograder.isolation import probes, sandbox
 
+    sandbox.settle()  # detected once, here, and inherited: no child probes bwrap again
     _PENDING.update(staged=staged, chosen=chosen, kwargs={"notices": notices, "common": common})
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chosen)),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_grade_nth, i) for i in range(len(chosen))]
+            # Most checks first (A4, which trains networks, last in order, longest): a long
+            # assignment started last would leave the other processes idle at the end.
+            biggest_first = sorted(range(len(chosen)), key=lambda i: -len(chosen[i].checks))
+            submitted = {i: pool.submit(_grade_nth, i) for i in biggest_first}
+            futures = [submitted[i] for i in range(len(chosen))]
             results = []
             for future in futures:
                 result, lines, measured, error = future.result()
