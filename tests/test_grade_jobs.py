@@ -109,3 +109,27 @@ def test_negative_jobs_is_one_clear_line(mixed, capsys):
     assert cli.main(["grade", str(mixed), "--jobs", "-1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--jobs -1" in err
+
+
+def test_in_turn_the_next_worker_is_begun_before_this_assignment_is_graded(mixed, monkeypatch):
+    from autograder.isolation import worker as worker_module
+
+    events = []
+    plain_begin, plain_grade = worker_module.Worker.begin, grade.grade_assignment
+
+    def begin(self):
+        events.append(f"begin {self.submission_dir.name}")
+        plain_begin(self)
+
+    def graded(root, s, **kwargs):
+        result = plain_grade(root, s, **kwargs)
+        events.append(f"graded {s.assignment.folder}")
+        return result
+
+    monkeypatch.setattr(worker_module.Worker, "begin", begin)
+    monkeypatch.setattr(grade, "grade_assignment", graded)
+    result = grade.grade_submission(mixed, only=["a1", "a2", "a3"], include_hidden=False)
+    assert events == ["begin a1_perceptron", "begin a2_gradient_descent",
+                      "graded a1_perceptron", "graded a2_gradient_descent",
+                      "graded a3_backprop"]  # a3 is missing: no worker begun for it
+    assert [a.id for a in result.assignments] == ["a1", "a2", "a3"]
