@@ -137,9 +137,10 @@ def cli_start_up(repeats: int = 3) -> float:
         repeats)
 
 
-def kit_cli(only: list[str] | None) -> float:
-    """Wall seconds of `python -m autograder grade reference_solution` as a subprocess."""
-    args = [sys.executable, "-m", "autograder", "grade", str(REFERENCE), "--quiet"]
+def kit_cli(only: list[str] | None, jobs: int = 1) -> float:
+    """Wall seconds of `python -m autograder grade reference_solution --jobs N` (subprocess)."""
+    args = [sys.executable, "-m", "autograder", "grade", str(REFERENCE), "--quiet", "--jobs",
+            str(jobs)]
     for a in only or []:
         args += ["--assignment", a]
     started = time.perf_counter()
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     hidden = graded_in_process(only, include_hidden=True)
     visible = graded_in_process(only, include_hidden=False)
 
-    kit_times, nb_times, otter_times = [], [], []
+    kit_times, kit2_times, nb_times, otter_times = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="bplab-bench-nbgrader-") as tmp:
         course = env = otter = None
         if not args.no_nbgrader:
@@ -260,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             otter = otter_assignment(Path(tmp))
         for _ in range(args.repeats):
             kit_times.append(kit_cli(only))
+            if len(only) > 1:
+                kit2_times.append(kit_cli(only, jobs=2))
             if course is not None:
                 nb_times.append(nbgrader_autograde(course, env, folders))
             if otter is not None:
@@ -267,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     kit = statistics.median(kit_times)
     nb = statistics.median(nb_times) if nb_times else None
     ot = statistics.median(otter_times) if otter_times else None
+    kit2 = statistics.median(kit2_times) if kit2_times else None
 
     rows = [
         ["autograder grade (visible + hidden, sandboxed)", f"{kit:.1f}",
@@ -278,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(["nbgrader autograde (kit's course, visible checks in the kernel)",
                      f"{nb:.1f}", f"{visible['checks']}", f"{visible['examples']}",
                      f"{visible['calls']}", f"{nb / kit:.2f}"])
+    if kit2 is not None:
+        rows.insert(1, ["autograder grade --jobs 2 (assignments in 2 processes)", f"{kit2:.1f}",
+                        f"{hidden['checks']}", f"{hidden['examples']}", f"{hidden['calls']}",
+                        f"{kit2 / kit:.2f}"])
     if ot is not None:
         rows.append(["otter run (one A1 notebook, 5 doctest checks, no Docker)", f"{ot:.1f}",
                      "5", "0", "-", f"{ot / kit:.2f}"])
@@ -305,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     if ot is not None:
         print(f"autograder grade reference_solution / otter run: {kit / ot:.2f}"
               f" (kit {kit:.1f} s, otter {ot:.1f} s; target <= 1)")
+        if kit2 is not None:
+            print(f"the same with grade --jobs 2: {kit2 / ot:.2f}")
     return 0
 
 
