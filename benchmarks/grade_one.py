@@ -21,6 +21,7 @@ Run: python benchmarks/grade_one.py [--repeats 3] [--assignment a3 ...] [--no-nb
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -241,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nbgrader", action="store_true")
     parser.add_argument("--no-otter", action="store_true")
     args = parser.parse_args(argv)
+    if not args.no_otter and importlib.util.find_spec("otter") is None:
+        print("otter-grader is not installed (pip install -e '.[bench]'): no otter column")
+        args.no_otter = True
 
     instrument()
     from autograder.checks import suite
