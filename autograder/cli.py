@@ -57,9 +57,12 @@ def require_feedback_path(path: Path | str) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_submission
+    from autograder.assignment_pool import resolve_jobs
+    from autograder.grade import GradingError, grade_submission
     from autograder.report import console_table, write_feedback, write_results_json
 
+    if args.jobs < 0:
+        raise GradingError(f"--jobs {args.jobs}: give 1 or more processes, or 0 for one per core.")
     if args.results:
         require_writable("--results", args.results)
     if args.feedback:
@@ -69,6 +72,7 @@ def _grade(args: argparse.Namespace) -> int:
         include_hidden=not args.visible_only,
         only=args.assignment or None,
         reference=args.reference,
+        jobs=resolve_jobs(args.jobs),
     )
     print(console_table(result, details=not args.quiet))
     if result.reference:
@@ -189,7 +193,10 @@ def passed_checks(result) -> list[str]:
     return lines
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = "") -> argparse.ArgumentParser:
+    """The parser; a staff command's own options are added (its module imported) only when
+    ``command`` is that command or "" (every one: the default), so ``check`` and ``grade``
+    import nothing staff-side, and ``autograder --help`` lists them all from their help line."""
     parser = argparse.ArgumentParser(
         prog="autograder",
         description="Backprop Lab: grade neural-network assignments out of process.",
@@ -209,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--visible-only", action="store_true", help="skip the hidden checks")
     grade.add_argument("--quiet", action="store_true", help="table only, no failure details")
+    grade.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N",
+        help="grade up to N assignments at once, each in its own process (0: one per core;"
+        " default 1); the output is the same",
+    )
     grade.add_argument(
         "--reference",
         type=Path,
@@ -233,11 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=_check)
 
-    for name, command in registered_commands().items():
-        module = importlib.import_module(command.module)
-        sub = commands.add_parser(name, help=command.help)
-        module.add_arguments(sub)
-        sub.set_defaults(func=module.run)
+    for name, entry in registered_commands().items():
+        sub = commands.add_parser(name, help=entry.help)
+        if command in ("", name):  # only the command being run imports its module
+            module = importlib.import_module(entry.module)
+            module.add_arguments(sub)
+            sub.set_defaults(func=module.run)
     return parser
 
 
@@ -278,10 +291,27 @@ def reference_context_installed() -> bool:
     return False
 
 
+def detect_sandbox_soon() -> None:
+    """Probe the sandbox (bwrap runs a Python importing numpy, ~0.2 s) in a thread while this
+    process imports the checks: the probe's process runs on another core meanwhile."""
+    import threading
+
+    def detect() -> None:
+        from autograder.isolation import sandbox
+
+        sandbox.detect()
+
+    threading.Thread(target=detect, name="bplab-detect", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
+    if command in ("grade", "check") and "-h" not in argv and "--help" not in argv:
+        detect_sandbox_soon()
     from autograder.grade import GradingError, NotGraded
 
-    parser = build_parser()
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -35,6 +35,9 @@ class NotGraded(GradingError):
         self.reason = reason
         self.partial = partial
 
+    def __reduce__(self):  # rebuilt from its arguments (grade --jobs sends it between processes)
+        return type(self), (self.reason, self.partial)
+
 
 class SandboxExposed(NotGraded):
     """A worker reached something it must not (the reference, the grader, the network)."""
@@ -42,4 +45,7 @@ class SandboxExposed(NotGraded):
     def __init__(self, exposed: list[str], isolation: str):
         super().__init__(f"{REFUSAL} (isolation {isolation}; the worker could "
                          f"{', '.join(exposed)}; {ACCEPT_ENV}=1 accepts this)")
-        self.exposed = exposed
+        self.exposed, self.isolation = exposed, isolation
+
+    def __reduce__(self):
+        return type(self), (self.exposed, self.isolation)

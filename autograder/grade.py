@@ -168,6 +168,7 @@ def grade_submission(
     budget_seconds: float | None = None,
     reference: Path | str | None = None,
     tasks: list[str] | None = None,
+    jobs: int = 1,
 ) -> SubmissionResult:
     """Grade the submission directory ``path`` over ``context`` (autograder/context.py:
     reference, hidden checks, catalogue, budget). Without one, ``include_hidden``,
@@ -179,7 +180,10 @@ def grade_submission(
     (``.../a1_perceptron``): then that assignment is graded. ``reference`` is the reference
     solution for the hidden checks (default: located by the installed context factory);
     it is resolved once, before grading, and reported in the result. ``tasks`` ("1.4", ...)
-    keeps only those tasks and their checks (``autograder check --task``).
+    keeps only those tasks and their checks (``autograder check --task``). ``jobs`` > 1
+    grades up to that many assignments at once, each in its own forked process
+    (assignment_pool.py), with the same result as ``jobs=1``; grade-all keeps 1, since it
+    already runs one submission per process.
     """
     from autograder.isolation.sandbox import describe_isolation
 
@@ -214,18 +218,15 @@ def grade_submission(
         # Only the copy is graded: no link followed, no file over the limits (intake.py).
         staged = Path(tmp) / "submission"
         report = intake.stage(root, staged, [s.assignment.folder for s in chosen])
-        results = [
-            grade_assignment(
-                staged,
-                s,
-                slot=slot,
-                deadline=deadline,
-                progress=progress,
-                notices=report.notes_for(s.assignment.folder),
-                context=context,
-            )
-            for s in chosen
-        ]
+        notices = [report.notes_for(s.assignment.folder) for s in chosen]
+        if jobs > 1 and len(chosen) > 1:
+            from autograder.assignment_pool import grade_concurrently
+
+            results = grade_concurrently(staged, chosen, jobs, notices, progress, slot=slot,
+                                         deadline=deadline, context=context)
+        else:
+            results = grade_in_turn(staged, chosen, notices, progress, slot=slot,
+                                    deadline=deadline, context=context)
     isolation = describe_isolation()
     result = SubmissionResult(
         str(path),
@@ -239,6 +240,46 @@ def grade_submission(
         more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
         raise NotGraded(f"the grader failed in check {faults[0]}{more}", partial=result)
     return result
+
+
+def grade_in_turn(staged: Path, chosen: list[AssignmentSuite], notices: list[list[str]],
+                  progress: Callable[[str], None] | None, **common) -> list[AssignmentResult]:
+    """grade_assignment for each of ``chosen`` in turn, the next one's worker begun while this
+    one's checks run (its start-up, ~0.2 s of another process, is then off the clock)."""
+    results: list[AssignmentResult] = []
+    upcoming = (_begin_worker(staged, chosen[0], common["slot"], common["context"])
+                if chosen else None)
+    try:
+        for k, (s, notes) in enumerate(zip(chosen, notices, strict=True)):
+            worker = upcoming
+            upcoming = (_begin_worker(staged, chosen[k + 1], common["slot"],
+                                      common["context"])
+                        if k + 1 < len(chosen) and time.monotonic() < common["deadline"]
+                        else None)
+            results.append(grade_assignment(staged, s, progress=progress, notices=notes,
+                                            worker=worker, **common))
+    finally:
+        if upcoming is not None:
+            upcoming.close()
+    return results
+
+
+def _begin_worker(staged: Path, s: AssignmentSuite, slot: int, context: GradingContext):
+    """A worker begun on the staged copy of ``s`` (Worker.begin), or None when its module is
+    missing (grade_assignment says why) or it cannot be begun (grade_assignment's own start
+    then meets the same fault and reports it as always)."""
+    from autograder.isolation.worker import Worker
+
+    folder = staged / s.assignment.folder
+    if not (folder / f"{s.assignment.module}.py").is_file():
+        return None
+    worker = Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks), context=context)
+    try:
+        worker.begin()
+    except Exception:  # noqa: BLE001 - any fault here is met and reported by the real start
+        worker.close()
+        return None
+    return worker
 
 
 def only_tasks(chosen: list[AssignmentSuite], tasks: list[str]) -> list[AssignmentSuite]:
@@ -310,12 +351,18 @@ def grade_assignment(
     progress: Callable[[str], None] | None = None,
     notices: list[str] | None = None,
     context: GradingContext | None = None,
+    worker=None,
 ) -> AssignmentResult:
     """Run every check of one assignment against ``root/<folder>`` in one worker.
 
-    ``root`` is the intake's copy; ``notices`` say what the intake left out and why."""
+    ``root`` is the intake's copy; ``notices`` say what the intake left out and why;
+    ``worker`` is one already begun on that folder (grade_in_turn), closed here."""
     from autograder.isolation.worker import StudentError, Worker, WorkerFault
 
+    if worker is not None and not (root / s.assignment.folder
+                                   / f"{s.assignment.module}.py").is_file():
+        worker.close()
+        worker = None
     a = s.assignment
     notices = list(notices or [])
     why = "".join("\n" + line for line in notices)
@@ -334,8 +381,10 @@ def grade_assignment(
 
     tasks = _task_results(s)
     # With hidden checks in play, a worker that can reach the reference refuses (probes.py).
-    with Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks),
-                context=context) as worker:
+    if worker is None:
+        worker = Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks),
+                        context=context)
+    with worker:
         try:
             worker.import_module(a.module)
         except StudentError as error:

@@ -45,3 +45,9 @@ def test_grade_one_a3_with_nbgrader():
 def test_grade_class_two_students():
     out = run("grade_class.py", "--students", "2", "--assignment", "a3", "--jobs", "1", "2")
     assert "submissions/min" in out
+
+
+@pytest.mark.slow
+def test_startup_one_repeat():
+    out = run("startup.py", "--repeats", "1")  # builds and installs a bundle venv (~1 min)
+    assert "bundle check a1 / import numpy" in out

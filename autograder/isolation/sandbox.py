@@ -26,6 +26,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -446,9 +447,32 @@ def _probe_bwrap() -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
+_DETECT_LOCK = threading.Lock()
+"""Held while detecting: a call waits for one in progress (``detect_soon``'s thread) rather
+than probing a second time, and nothing forks a worker or a grader while a probe runs."""
+
+
 def detect() -> tuple[str, str]:
     """(mode, reason) for the strongest mechanism that works here; cached per process."""
+    with _DETECT_LOCK:
+        return _detect()
+
+
+DETECT_THREAD = "bplab-detect"
+"""The name of the CLI's early-detection thread (cli.py): whoever forks joins it first."""
+
+
+def settle() -> tuple[str, str]:
+    """``detect()``, once the CLI's early-detection thread (if any) is done: call before a
+    fork, so that no child starts with the detection lock held by a thread it lacks."""
+    for thread in threading.enumerate():
+        if thread.name == DETECT_THREAD and thread is not threading.current_thread():
+            thread.join()
+    return detect()
+
+
+@functools.lru_cache(maxsize=1)
+def _detect() -> tuple[str, str]:
     forced = os.environ.get(FORCE_ENV)
     if forced in ("bwrap", "uid", "rlimits"):
         return forced, f"forced by {FORCE_ENV}"
@@ -461,6 +485,9 @@ def detect() -> tuple[str, str]:
     if hidden:
         return "rlimits", f"{why_not}; no uid fallback: {hidden[0]} is not readable by other uids"
     return "uid", why_not
+
+
+detect.cache_clear = _detect.cache_clear  # tests re-detect after changing the environment
 
 
 def describe_isolation() -> dict:

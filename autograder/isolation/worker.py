@@ -113,6 +113,7 @@ class Worker:
         self.startup_s: float | None = None
         self.starts = 0
         self.slot_lock: int | None = None  # fd holding the flock of the claimed slot
+        self._starting: tuple | None = None  # begun, hello not read yet (see begin)
 
     # ---- context manager
     def __enter__(self) -> Worker:
@@ -171,6 +172,7 @@ class Worker:
     def close(self) -> None:
         """Stop the worker (politely, then by force) and delete its copy of the submission."""
         proc, self.proc = self.proc, None
+        self._starting = None
         if proc is not None:
             try:
                 self._send(proc, {"op": "exit"})
@@ -195,6 +197,13 @@ class Worker:
     # ---- process management
     def start(self) -> None:
         """Start a worker on a fresh copy of the submission (waits for its hello)."""
+        self.begin()
+        self._await_hello()
+
+    def begin(self) -> None:
+        """Launch a worker without waiting for it: its first request (or ``start``) waits for
+        its hello and judges its isolation, so grading can start the next assignment's worker
+        while this one's checks run (grade.py)."""
         self.close()
         mode, _ = sandbox.detect()
         self.workdir = Path(tempfile.mkdtemp(prefix="bplab-worker-"))
@@ -216,13 +225,19 @@ class Worker:
         self._buffer = bytearray()
         self._selector = selectors.DefaultSelector()
         self._selector.register(self.proc.stdout.fileno(), selectors.EVENT_READ)
+        self._starting = (began, mode, spec.slot_uid, asked)
+
+    def _await_hello(self) -> None:
+        """The hello of a begun worker: started properly, probes confirmed, isolation judged."""
+        began, mode, slot_uid, asked = self._starting
+        self._starting = None
         hello = self._receive(self.proc, time.monotonic() + STARTUP_TIMEOUT_S, "start-up")
         if not (isinstance(hello, dict) and hello.get("hello")):
             self._fault("protocol", "the worker did not start properly")
         self.startup_s = time.perf_counter() - began
         try:
             probes.confirm_writes(hello, asked)
-            self.isolation = probes.verdict(hello, mode, spec.slot_uid, self.guard)
+            self.isolation = probes.verdict(hello, mode, slot_uid, self.guard)
         except probes.SandboxExposed:
             self.close()
             raise
@@ -261,6 +276,8 @@ class Worker:
                  during_import: str | None = None, full_reply: bool = False) -> Any:
         if self.proc is None:
             self.start()
+        elif self._starting is not None:
+            self._await_hello()
         if self.budget is not None:
             if self.budget.remaining() <= 0:
                 raise WorkerFault("timeout", f"the submission used its whole time budget of "
