@@ -37,10 +37,10 @@ def resolve_jobs(jobs: int) -> int:
 
 def _grade_nth(index: int) -> tuple:
     """In a child: grade the index-th pending assignment; (result, progress, measured, error)."""
-    from autograder.grade import grade_assignment
     from autograder.isolation import probes
 
     staged, chosen, kwargs = _PENDING["staged"], _PENDING["chosen"], _PENDING["kwargs"]
+    grade_assignment = _PENDING["grade_one"]
     s = chosen[index]
     lines: list[str] = []
     try:
@@ -60,17 +60,19 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-def grade_concurrently(staged, chosen, jobs: int, notices: list[list[str]], progress=None,
-                       **common) -> list:
+def grade_concurrently(staged, chosen, jobs: int, notices: list[list[str]], grade_one,
+                       progress=None, **common) -> list:
     """The AssignmentResults of ``chosen`` (in that order), graded by up to ``jobs`` forked
-    processes; ``common`` are grade_assignment's keyword arguments (slot, deadline, context).
+    processes with ``grade_one`` (grade.grade_assignment, passed in: this module is below
+    grade.py); ``common`` are its keyword arguments (slot, deadline, context).
 
     The first assignment (in order) whose grading raised re-raises here, as --jobs 1 would;
     ``progress`` gets every line, grouped per assignment in order, once that one is done."""
     from autograder.isolation import probes, sandbox
 
     sandbox.settle()  # detected once, here, and inherited: no child probes bwrap again
-    _PENDING.update(staged=staged, chosen=chosen, kwargs={"notices": notices, "common": common})
+    _PENDING.update(staged=staged, chosen=chosen, grade_one=grade_one,
+                    kwargs={"notices": notices, "common": common})
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(chosen)),
                                  mp_context=multiprocessing.get_context("fork")) as pool:

@@ -222,8 +222,9 @@ def grade_submission(
         if jobs > 1 and len(chosen) > 1:
             from autograder.assignment_pool import grade_concurrently
 
-            results = grade_concurrently(staged, chosen, jobs, notices, progress, slot=slot,
-                                         deadline=deadline, context=context)
+            results = grade_concurrently(staged, chosen, jobs, notices, grade_assignment,
+                                         progress, slot=slot, deadline=deadline,
+                                         context=context)
         else:
             results = grade_in_turn(staged, chosen, notices, progress, slot=slot,
                                     deadline=deadline, context=context)
