@@ -1,10 +1,10 @@
 """The catalogue of known misconceptions: small variants of the reference (staff only).
 
-A hint is given only from a diagnosis. When a check fails, ``diagnose`` re-runs, on the
-trusted side, every variant catalogued for the failing call's function on the same input;
-if the student's result equals one variant's (and that variant differs from the reference
-there, so the match means something), the message names the misconception and the lecture
-section it contradicts. No match: no hint, the message says only what differs.
+A hint is given only from a diagnosis, and a diagnosis only from evidence (evidence.py):
+the student's function agrees with one variant on every call the failing check recorded
+and on separating inputs (separating.py) where that variant differs from the reference and
+from every other variant of the function; then the message names the misconception and
+the lecture section it contradicts. Otherwise no hint: the message says only what differs.
 
 Each module ``a1.py`` .. ``a4.py`` defines ``CATALOGUE``: a list of ``Misconception``s.
 A variant of a function has the function's signature; a variant of A3's ``Value`` is a
@@ -14,19 +14,14 @@ shipped: the bundle leaves out ``autograder/staff/`` whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograder.feedback.log import CallRecord, culprit
-
-MATCH_RTOL = 1e-6
-"""A student's result 'equals' a variant's within the checks' own RTOL (compare.RTOL):
-two implementations of the same wrong formula differ only by rounding (~1e-15)."""
-MATCH_ATOL = 1e-9
-"""Absolute floor for entries that are 0 in one of them (compare.ATOL)."""
+from autograder.feedback.log import CallRecord
+from autograder.staff.misconceptions import evidence
+from autograder.staff.misconceptions.evidence import Ask
 
 DIAGNOSIS = "  diagnosis:"
 """The line a diagnosed misconception starts with in a message."""
@@ -57,26 +52,6 @@ class Misconception:
         return f"{DIAGNOSIS} {who}{self.says} ({self.source})."
 
 
-def same(got: Any, want: Any) -> bool:
-    """Structural equality within MATCH_RTOL/MATCH_ATOL; NaN equals NaN; lists ~ arrays."""
-    if isinstance(got, np.ndarray) or isinstance(want, np.ndarray):
-        try:
-            g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-        except (TypeError, ValueError):
-            return False
-        return g.shape == w.shape and bool(
-            np.allclose(g, w, rtol=MATCH_RTOL, atol=MATCH_ATOL, equal_nan=True))
-    if isinstance(got, Mapping) and isinstance(want, Mapping):
-        return set(got) == set(want) and all(same(got[k], want[k]) for k in want)
-    if isinstance(got, (list, tuple)) and isinstance(want, (list, tuple)):
-        return len(got) == len(want) and all(same(g, w) for g, w in zip(got, want, strict=True))
-    if isinstance(got, bool) or isinstance(want, bool) or isinstance(got, str):
-        return type(got) is type(want) and got == want
-    if isinstance(got, (int, float)) and isinstance(want, (int, float)):
-        return same(np.asarray(float(got)), np.asarray(float(want)))
-    return got == want
-
-
 def _catalogue(module: str) -> list[Misconception]:
     from autograder.staff.misconceptions import a1, a2, a3, a4
 
@@ -104,102 +79,20 @@ def _plain_args(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()}
 
 
-def _run(variant: Callable, record: CallRecord) -> Any:
-    args, kwargs = _plain_args(record.args, record.kwargs)
-    with np.errstate(all="ignore"):
-        result = variant(*args, **kwargs)
-    if isinstance(result, tuple):
-        result = list(result)
-    return result
+def diagnose(log: list[CallRecord], module: str, functions: str = "",
+             ask: Ask | None = None) -> Misconception | None:
+    """The misconception the evidence names for a failing check (evidence.diagnose)."""
+    return evidence.diagnose(log, module, functions, ask)
 
 
-def _match_call(record: CallRecord, module: str) -> Misconception | None:
-    from autograder.staff import reference
+def explain(message: str, log: list[CallRecord], module: str, functions: str = "",
+            ask: Ask | None = None) -> str:
+    """``message`` with its diagnosis line, or unchanged when the evidence names none.
 
-    candidates = [m for m in _catalogue(module) if m.function == record.function]
-    if not candidates:
-        return None
+    ``ask`` runs a separating input with the student's code (grade.py passes one that
+    calls the worker); without it no diagnosis is given."""
     try:
-        expected = _run(getattr(reference.load(module), record.function), record)
-    except Exception:  # noqa: BLE001 - an input the reference refuses: nothing to diagnose
-        return None
-    for m in candidates:
-        try:
-            wrong = _run(m.variant, record)
-        except Exception:  # noqa: BLE001 - the variant fails on this input: not this one
-            continue
-        if same(record.result, wrong) and not same(wrong, expected):
-            return m
-    return None
-
-
-def _match_graph(record: CallRecord) -> Misconception | None:
-    from autograder.sandboxed import fixtures
-    from autograder.staff import reference
-    from autograder.staff.misconceptions.a3 import value_class
-
-    try:
-        expected = fixtures.run_graph(reference.load("engine").Value, record.spec, record.mode)
-    except Exception:  # noqa: BLE001
-        return None
-    for m in _catalogue("engine"):
-        try:
-            wrong = fixtures.run_graph(value_class(m), record.spec, record.mode)
-        except Exception:  # noqa: BLE001 - e.g. the overflow variant raising
-            continue
-        if same(record.result, wrong) and not same(wrong, expected):
-            return m
-    return None
-
-
-def diagnose(log: list[CallRecord], module: str, functions: str = "") -> Misconception | None:
-    """The misconception the failing call of a check matches, if exactly known (the call
-    is the last one to the check's own ``functions``, as in the message: log.culprit)."""
-    record = culprit(log, functions)
-    if record is None:
-        return None
-    if not record.returned:  # it raised: match the error by re-running would run student code
-        return _match_raising(record, module)
-    if record.kind == "graph":
-        return _match_graph(record)
-    return _match_call(record, module)
-
-
-def _match_raising(record: CallRecord, module: str) -> Misconception | None:
-    """A call that raised matches a variant that raises the same exception type there,
-    on an input the reference handles."""
-    from autograder.sandboxed import fixtures
-    from autograder.staff import reference
-    from autograder.staff.misconceptions.a3 import value_class
-
-    error_type = record.error.split(" raised ", 1)[-1].split(":", 1)[0].strip()
-    if not error_type or " " in error_type:
-        return None
-    try:  # an input on which the reference raises too (a bad value passed along) says nothing
-        if record.kind == "graph":
-            fixtures.run_graph(reference.load("engine").Value, record.spec, record.mode)
-        else:
-            _run(getattr(reference.load(module), record.function), record)
-    except Exception:  # noqa: BLE001
-        return None
-    for m in _catalogue(module):
-        if record.kind != "graph" and m.function != record.function:
-            continue
-        try:
-            if record.kind == "graph":
-                fixtures.run_graph(value_class(m), record.spec, record.mode)
-            else:
-                _run(m.variant, record)
-        except Exception as error:  # noqa: BLE001
-            if type(error).__name__ == error_type:
-                return m
-    return None
-
-
-def explain(message: str, log: list[CallRecord], module: str, functions: str = "") -> str:
-    """``message`` with its diagnosis line, or unchanged when nothing in the catalogue fits."""
-    try:
-        found = diagnose(log, module, functions)
+        found = diagnose(log, module, functions, ask)
     except Exception:  # noqa: BLE001 - a diagnosis is a bonus, never a reason to fail grading
         return message
     if found is None or DIAGNOSIS in message:
