@@ -4,6 +4,7 @@
 # loses: 3.1
 # also_loses: 3.5 (backward() is judged against the chain rule of the ops, which walks _prev: a cut graph cannot be composed yet; issue 15 item 5)
 # names: Value.__rsub__
+# diagnosis: none
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data + other.data)

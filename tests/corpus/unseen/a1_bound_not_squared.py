@@ -3,6 +3,7 @@
 # bug: mistake_bound returns R / gamma, forgetting the square
 # loses: 1.5
 # names: mistake_bound
+# diagnosis: bound_not_squared
 def mistake_bound(Xb, y, w_star):
     Xb = np.asarray(Xb, dtype=float)
     y = np.asarray(y, dtype=float)

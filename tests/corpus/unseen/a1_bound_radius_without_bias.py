@@ -3,6 +3,7 @@
 # bug: mistake_bound measures R on the points without their bias column (gamma with it)
 # loses: 1.5
 # names: mistake_bound
+# diagnosis: none
 def mistake_bound(Xb, y, w_star):
     Xb = np.asarray(Xb, dtype=float)
     y = np.asarray(y, dtype=float)

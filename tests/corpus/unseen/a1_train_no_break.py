@@ -3,6 +3,7 @@
 # bug: train_perceptron sets converged on a clean epoch but forgets to stop: runs all max_epochs
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: none
 def train_perceptron(Xb, y, max_epochs=100):
     Xb = np.asarray(Xb, dtype=float)
     y = np.asarray(y, dtype=float)

@@ -3,6 +3,7 @@
 # bug: perceptron_update adds x on a mistake, forgetting the label: w + x instead of w + y x
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: none
 def perceptron_update(w, x, y):
     w = np.asarray(w, dtype=float)
     x = np.asarray(x, dtype=float)

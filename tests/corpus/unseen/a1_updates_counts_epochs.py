@@ -3,6 +3,7 @@
 # bug: train_perceptron reports the number of epochs as "updates" instead of the total mistakes
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: none
 def train_perceptron(Xb, y, max_epochs=100):
     Xb = np.asarray(Xb, dtype=float)
     y = np.asarray(y, dtype=float)

@@ -3,6 +3,7 @@
 # bug: numerical_gradient takes the central difference but divides by h, not 2h (twice the slope)
 # loses: 2.1
 # names: numerical_gradient
+# diagnosis: central_without_two
 def numerical_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     grad = np.zeros(x.size)

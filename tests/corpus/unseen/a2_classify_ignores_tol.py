@@ -3,6 +3,7 @@
 # bug: classify_critical_point compares eigenvalues with 0, ignoring tol (a tiny one decides)
 # loses: 2.5
 # names: classify_critical_point
+# diagnosis: none
 def classify_critical_point(H, tol=1e-8):
     H = np.asarray(H, dtype=float)
     lam = np.linalg.eigvalsh((H + H.T) / 2)

@@ -3,6 +3,7 @@
 # bug: numerical_hessian's inner loop starts at i + 1: the diagonal stays 0
 # loses: 2.4
 # names: numerical_hessian
+# diagnosis: none
 def numerical_hessian(f, x, h=1e-4):
     x = np.array(x, dtype=float)
     d = x.size

@@ -3,6 +3,7 @@
 # bug: relative_error averages the elementwise errors instead of taking their maximum
 # loses: 2.2
 # names: relative_error
+# diagnosis: relative_error_mean
 def relative_error(a, b):
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)

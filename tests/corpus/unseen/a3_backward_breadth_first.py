@@ -4,6 +4,7 @@
 #   sort): a node shared by two paths of different lengths passes its gradient on too early
 # loses: 3.5
 # names: Value.backward
+# diagnosis: none
 def _buggy_backward(self):
     order, seen, queue = [], {id(self)}, [self]
     while queue:

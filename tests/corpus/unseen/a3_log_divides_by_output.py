@@ -3,6 +3,7 @@
 # bug: log's backward divides by the output log(x) instead of the input x
 # loses: 3.3
 # names: Value.log
+# diagnosis: none
 def _buggy_log(self):
     out = Value(math.log(self.data), (self,), "log")
 

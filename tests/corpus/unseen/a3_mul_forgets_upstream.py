@@ -3,6 +3,7 @@
 # bug: __mul__'s backward adds the local derivative alone, without multiplying by out.grad
 # loses: 3.1
 # names: Value.__mul__
+# diagnosis: none
 def _buggy_mul(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data * other.data, (self, other), "*")

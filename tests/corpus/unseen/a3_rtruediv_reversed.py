@@ -3,6 +3,7 @@
 # bug: __rtruediv__ computes self / other (2 / v gives v / 2)
 # loses: 3.2
 # names: Value.__rtruediv__
+# diagnosis: rtruediv_reversed
 def _buggy_rtruediv(self, other):
     return self * other ** -1
 

@@ -3,6 +3,7 @@
 # bug: __sub__ written directly, its backward adds +out.grad to other (forgets d/dother = -1)
 # loses: 3.1
 # names: Value.__sub__
+# diagnosis: none
 def _buggy_sub(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data - other.data, (self, other), "-")

@@ -3,6 +3,7 @@
 # bug: tanh's local derivative uses the input: 1 - x**2 instead of 1 - tanh(x)**2
 # loses: 3.4
 # names: Value.tanh
+# diagnosis: tanh_of_input
 def _buggy_tanh(self):
     t = math.tanh(self.data)
     out = Value(t, (self,), "tanh")

@@ -3,6 +3,7 @@
 # bug: softmax_cross_entropy averages the loss but not its gradient (dlogits not divided by N)
 # loses: 4.3
 # names: softmax_cross_entropy
+# diagnosis: none
 def softmax_cross_entropy(logits, labels):
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)

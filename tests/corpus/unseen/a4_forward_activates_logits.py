@@ -3,6 +3,7 @@
 # bug: mlp_forward applies the activation after the last layer too (relu'd logits)
 # loses: 4.4
 # names: mlp_forward
+# diagnosis: none
 def mlp_forward(params, X, activation="relu"):
     act, _ = ACTIVATIONS[activation]
     n_layers = len(params) // 2

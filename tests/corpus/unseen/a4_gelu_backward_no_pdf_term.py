@@ -3,5 +3,6 @@
 # bug: gelu_backward keeps only Phi(x), dropping the x * phi(x) term of the product rule
 # loses: 4.2
 # names: gelu_backward
+# diagnosis: none
 def gelu_backward(dout, x):
     return dout * 0.5 * (1.0 + _erf(x / _SQRT2))

@@ -3,5 +3,6 @@
 # bug: leaky_relu_backward returns alpha where x <= 0, forgetting to multiply by dout
 # loses: 4.2
 # names: leaky_relu_backward
+# diagnosis: none
 def leaky_relu_backward(dout, x, alpha=0.01):
     return np.where(x > 0, dout, alpha)

@@ -3,6 +3,7 @@
 # bug: sgd_momentum_step updates the velocity but steps the params by -lr g (plain SGD)
 # loses: 4.5
 # names: sgd_momentum_step
+# diagnosis: none
 def sgd_momentum_step(params, grads, velocity, lr, momentum=0.0):
     velocity = velocity or {}
     new_params, new_velocity = {}, {}

@@ -3,5 +3,6 @@
 # bug: sigmoid_backward uses x where it needs s(x): dout * x * (1 - x)
 # loses: 4.2
 # names: sigmoid_backward
+# diagnosis: sigmoid_backward_of_input
 def sigmoid_backward(dout, x):
     return dout * x * (1.0 - x)
