@@ -23,6 +23,7 @@ class EntryCount:
     """One entry's failed checks, the diagnoses among them, and the wrong ones (check, id)."""
 
     name: str
+    declared: tuple[str, ...] = ()
     failed: int = 0
     given: int = 0
     right: int = 0
@@ -47,7 +48,7 @@ def count(entry: CorpusEntry, reference_root: Path, workdir: Path) -> EntryCount
 
     submission = materialize(entry, reference_root, workdir)
     result = grade_submission(submission, only=[ASSIGNMENT_OF_FOLDER[entry.folder]])
-    tally = EntryCount(entry.name)
+    tally = EntryCount(entry.name, entry.diagnoses)
     for assignment in result.assignments:
         for task in assignment.tasks:
             for check in task.checks:
@@ -64,7 +65,8 @@ def count(entry: CorpusEntry, reference_root: Path, workdir: Path) -> EntryCount
 
 
 def table(title: str, counts: list[EntryCount]) -> str:
-    """A Markdown table: per set, failed checks, diagnoses given, right, wrong; then each wrong."""
+    """A Markdown table: per set, failed checks, diagnoses given, right, wrong; then each
+    wrong one, and the entries with a declared diagnosis that got none (recall)."""
     failed = sum(c.failed for c in counts)
     given = sum(c.given for c in counts)
     right = sum(c.right for c in counts)
@@ -74,4 +76,7 @@ def table(title: str, counts: list[EntryCount]) -> str:
             f" {named} |"]
     rows += [f"|   wrong: {c.name} | {where} | named {mid} |" for c in counts
              for where, mid in c.wrong]
+    missed = [c.name for c in counts if c.declared and not c.right]
+    if missed:
+        rows.append(f"|   not diagnosed (declared one): {', '.join(missed)} |")
     return "\n".join(rows)
