@@ -407,6 +407,7 @@ def grade_assignment(
                 passed = not isinstance(outcomes[-1], str) and outcomes[-1].passed
                 progress(f"{a.id} {check.task} {check.name}: {'ok' if passed else 'FAIL'}")
         judged = iter(no_points_for_no_work([o for o in outcomes if not isinstance(o, str)]))
+        ask = _asker(student)
         for check, outcome in zip(s.checks, outcomes, strict=True):
             if isinstance(outcome, str):
                 result = CheckResult(check.name, check.function, check.hidden, False, outcome)
@@ -417,7 +418,7 @@ def grade_assignment(
                     check.function,
                     check.hidden,
                     outcome.passed,
-                    diagnosed(outcome, a.module, context),
+                    diagnosed(outcome, a.module, context, ask),
                     round(outcome.seconds, 4),
                     bool(outcome.extra.get("internal_error")),
                 )
@@ -427,18 +428,34 @@ def grade_assignment(
     )
 
 
-def diagnosed(outcome, module: str, context: GradingContext | None = None) -> str:
+def diagnosed(outcome, module: str, context: GradingContext | None = None,
+              ask: Callable | None = None) -> str:
     """A failure's message with the misconception it matches, when the catalogue is here.
 
     The catalogue comes with the context (the staff's); without it (a student's copy
-    of the kit) the message says what differs and nothing more."""
+    of the kit) the message says what differs and nothing more. ``ask`` runs the
+    catalogue's separating inputs with the student's code (``_asker``): a diagnosis needs
+    them as evidence."""
     if outcome.passed or outcome.extra.get("internal_error"):
         return outcome.message
     explain = context.explainer() if context is not None else None
     if explain is None:
         return outcome.message
     return explain(outcome.message, outcome.extra.get("log", []), module,
-                   outcome.extra.get("functions", ""), reference=context.reference_solution())
+                   outcome.extra.get("functions", ""), ask=ask,
+                   reference=context.reference_solution())
+
+
+def _asker(student: Student) -> Callable:
+    """Student.outcome, remembered per input: checks of one function share its answers."""
+    answers: dict[int, tuple] = {}
+
+    def ask(probe):
+        if id(probe) not in answers:
+            answers[id(probe)] = student.outcome(probe)
+        return answers[id(probe)]
+
+    return ask
 
 
 def import_error_message(module: str, error) -> str:

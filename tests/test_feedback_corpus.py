@@ -50,7 +50,7 @@ DIAGNOSED = {  # entry -> the misconception its first lost task's first failure 
     "a2_trajectory_aliased": "trajectory_aliased",
     "a2_trajectory_missing_x0": "trajectory_without_x0",
     "a2_value_criterion_ignored": "value_criterion_ignored",
-    "a3_add_overwrites_grad": "add_overwrites_grad",
+    "a3_add_overwrites_grad": "add_mul_overwrite_grad",  # both ops assign: the evidence names both
     "a3_backward_forward_order": "backward_not_reversed",
     "a3_backward_no_reset": "backward_no_reset",
     "a3_cos_derivative_sign": "cos_derivative_sign",

@@ -3,7 +3,9 @@ a correct one.
 
 Each case below is a buggy implementation written here, independently of the catalogue's
 variant (a different way to make the same mistake, as a student would), run in-process on
-the case's input; ``diagnose`` must name the misconception from its result alone. The
+the case's input; ``diagnose`` must name the misconception from its result and its answers
+on the separating inputs (``ask``, here in-process; grading asks the worker), and never
+without those answers (issue 15: one input is not evidence). The
 whole pipeline (worker, checks, message) is exercised by tests/test_feedback_corpus.py on
 the buggy corpus.
 """
@@ -79,13 +81,16 @@ A1_CASES = {
                          lambda w, x, y: w + y * x / 2 if y * (w @ x) <= 0 else w.copy()),
     "update_sign_flipped": ("perceptron_update", (np.array([1.0, 0.0, 0.0]), X1, -1.0),
                             lambda w, x, y: w - y * x if y * (w @ x) <= 0 else w.copy()),
-    "train_starts_at_ones": ("train_perceptron", (XB, Y), lambda Xb, y: _train(Xb, y, ones=True)),
-    "train_strict": ("train_perceptron", (XB, Y), lambda Xb, y: _train(Xb, y, strict=True)),
+    "train_starts_at_ones": ("train_perceptron", (XB, Y),
+        lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, ones=True)),
+    "train_strict": ("train_perceptron", (XB, Y),
+        lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, strict=True)),
     "train_always": ("train_perceptron", (XB, Y, 5),
-                     lambda Xb, y, m: _train(Xb, y, m, always=True)),
-    "train_half_step": ("train_perceptron", (XB, Y), lambda Xb, y: _train(Xb, y, step=0.5)),
+                     lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, always=True)),
+    "train_half_step": ("train_perceptron", (XB, Y),
+        lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, step=0.5)),
     "train_no_clean_epoch": ("train_perceptron", (XB, Y),
-                             lambda Xb, y: _train(Xb, y, clean=False)),
+                             lambda Xb, y, max_epochs=100: _train(Xb, y, max_epochs, clean=False)),
     "bound_gamma_not_normalised": (
         "mistake_bound", (BOUND_XB, BOUND_Y, W_STAR),
         lambda Xb, y, w: (_radius_margin(Xb, y, w)[0] / _radius_margin(Xb, y, w)[1]) ** 2),
@@ -150,7 +155,8 @@ def _descent(*, ascent=False, no_x0=False, alias=False, no_divergence=False, gra
                 if not no_divergence and (not np.isfinite(values[-1]) or abs(values[-1]) > 1e12):
                     reason = "diverged"
                     break
-                if rule == "value" and abs(values[-1] - values[-2]) < eps:
+                change = abs(values[-1] - values[-2])
+                if rule == "value" and (change <= eps if inclusive else change < eps):
                     reason = "value"
                     break
         k = len(points) - 1
@@ -223,7 +229,8 @@ A2_CASES = {
     "classify_signs_swapped": (
         "classify_critical_point", (np.diag([1.0, 2.0]),),
         lambda H: {"minimum": "maximum", "maximum": "minimum"}.get(
-            _classify(np.linalg.eigvalsh(H)), _classify(np.linalg.eigvalsh(H)))),
+            _classify(np.linalg.eigvalsh((H + H.T) / 2)),
+            _classify(np.linalg.eigvalsh((H + H.T) / 2)))),
     "classify_by_diagonal": ("classify_critical_point", (np.array([[0.0, 1.0], [1.0, 0.0]]),),
                              lambda H: _classify(np.diag(H))),
 }
@@ -441,7 +448,8 @@ A3_CASES = {
     "sigmoid_of_input": (_one("sigmoid"), "local",
                          {"sigmoid": _op(_sig, lambda x: x - x * x, "s")}),
     "sigmoid_overflow": (_one("sigmoid", x=-1000.0), "local",
-                         {"sigmoid": _op(lambda x: 1 / (1 + math.exp(-x)), lambda x: 0.0, "s")}),
+                         {"sigmoid": _op(lambda x: 1 / (1 + math.exp(-x)),
+                                         lambda x: _sig(x) * (1 - _sig(x)), "s")}),
     "relu_derivative_at_zero": (_one("relu", x=0.0), "local",
                                 {"relu": _op(lambda x: max(x, 0.0),
                                              lambda x: float(x >= 0), "relu")}),
@@ -525,7 +533,7 @@ A4_CASES = {
                               1 / (1 + np.exp(-z)) - y)),
     "backprop_skips_activation": ("mlp_loss_and_grads", (NET, XX[:, :3], np.array([0, 1, 1])),
                                   lambda p, X, y, activation="relu": _mlp_no_act_grad(
-                                      p, X, y, "tanh"), {"activation": "tanh"}),
+                                      p, X, y, activation), {"activation": "tanh"}),
     "momentum_sign": ("sgd_momentum_step", STEP,
                       lambda p, g, v, lr, mu: _momentum(p, g, v, lr, mu, plus=True)),
     "momentum_old_velocity": ("sgd_momentum_step", STEP,
@@ -539,6 +547,30 @@ MODULES = {"perceptron": (a1, A1_CASES), "gradient_descent": (a2, A2_CASES),
 def _plain(value):
     """What the worker would send back: tuples as lists."""
     return list(value) if isinstance(value, tuple) else value
+
+
+def _asker(buggy):
+    """``ask`` for an in-process student: the case's implementation on a separating input."""
+    def ask(probe):
+        args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in probe.args)
+        try:
+            with np.errstate(all="ignore"):
+                return "ok", _plain(buggy(*args, **probe.kwargs))
+        except Exception as error:  # noqa: BLE001 - as the worker reports a raise
+            return "raised", type(error).__name__
+
+    return ask
+
+
+def _graph_asker(Value):
+    def ask(probe):
+        try:
+            with np.errstate(all="ignore"):
+                return "ok", fixtures.run_graph(Value, probe.spec, probe.mode)
+        except Exception as error:  # noqa: BLE001
+            return "raised", type(error).__name__
+
+    return ask
 
 
 def _record(case):
@@ -563,9 +595,11 @@ def test_every_catalogued_misconception_has_a_case_here():
 def test_a_function_misconception_is_named_from_the_result_alone(module, mid, case):
     with np.errstate(all="ignore"):
         record = _record(case)
-    found = diagnose([record], module)
+    ask = _asker(case[2])
+    found = diagnose([record], module, ask=ask)
     assert found is not None and found.id == mid, found
-    text = explain("f is wrong.", [record], module)
+    assert diagnose([record], module) is None  # no separating evidence: no diagnosis
+    text = explain("f is wrong.", [record], module, ask=ask)
     assert DIAGNOSIS in text and "lecture 00" in text
     assert "np." not in found.says and not re.search(r"\breturn\b|\bdef\b", found.says)
 
@@ -580,7 +614,9 @@ def test_a_correct_result_is_never_diagnosed(module, mid, case):
     with np.errstate(all="ignore"):
         result = getattr(reference.load(module), function)(*plain, **kwargs)
     record = CallRecord(function, args, kwargs, result=_plain(result), returned=True)
-    assert diagnose([record], module) is None
+    correct = getattr(reference.load(module), function)
+    assert diagnose([record], module, ask=_asker(lambda *a, **k: correct(
+        *[_callable(v) if isinstance(v, FnRef) else v for v in a], **k))) is None
 
 
 @pytest.mark.parametrize("mid", list(A3_CASES))
@@ -593,8 +629,9 @@ def test_a_value_misconception_is_named_from_the_graph_result(mid):
     except OverflowError as error:
         record = CallRecord("Value", (spec, mode), kind="graph",
                             error=f"Value.sigmoid raised {type(error).__name__}: {error}")
-    found = diagnose([record], "engine")
+    found = diagnose([record], "engine", ask=_graph_asker(Value))
     assert found is not None and found.id == mid, found
-    correct = fixtures.run_graph(reference.load("engine").Value, spec, mode)
+    Reference = reference.load("engine").Value
+    correct = fixtures.run_graph(Reference, spec, mode)
     ok = CallRecord("Value", (spec, mode), kind="graph", result=correct, returned=True)
-    assert diagnose([ok], "engine") is None
+    assert diagnose([ok], "engine", ask=_graph_asker(Reference)) is None

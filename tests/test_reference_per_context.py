@@ -79,5 +79,11 @@ def test_the_catalogue_diagnoses_with_the_gradings_reference(buggy_reference):
     record = CallRecord("add_bias", (X,), result=np.hstack([np.ones((2, 1)), X]),
                         returned=True)
     true, buggy = reference.for_folder(REFERENCE), reference.for_folder(buggy_reference)
-    found = [diagnose([record], "perceptron", "add_bias", ref) for ref in (true, buggy) * 2]
+
+    def ask(probe):  # the student's ones-first add_bias on the separating inputs
+        (inputs,) = probe.args
+        return "ok", np.hstack([np.ones((len(inputs), 1)), inputs])
+
+    found = [diagnose([record], "perceptron", "add_bias", ask, reference=ref)
+             for ref in (true, buggy) * 2]
     assert [m.id if m else None for m in found] == ["add_bias_first", None] * 2

@@ -327,6 +327,22 @@ class Student:
             CallRecord(function, (spec, mode), kind="graph"),
         )
 
+    def outcome(self, probe: CallRecord) -> tuple[str, Any]:
+        """Run one call shaped like a recorded one (a function call, or an A3 graph) outside
+        any check: ("ok", value), ("raised", exception type) or ("fault", why). The
+        catalogue calls the student's code on its separating inputs with it."""
+        self.fault, self.check, self.log, self.timeout = None, None, [], DEFAULT_CALL_TIMEOUT
+        try:
+            if probe.kind == "graph":
+                return "ok", self.graph(*probe.args)
+            return "ok", self.call(probe.function, *probe.args, **probe.kwargs)
+        except StudentFault as fault:
+            if fault.fatal or not fault.type_name:
+                return "fault", fault.message
+            return "raised", fault.type_name
+        except CheckFailure as failure:  # it changed its input in place
+            return "fault", str(failure)
+
     def _run(self, function: str, thunk: Callable[[], Any], record: CallRecord) -> Any:
         from autograder.isolation.worker import StudentError, WorkerFault
 

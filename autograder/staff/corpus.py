@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-HEADER = re.compile(r"^#\s*(target|bug|why|loses|also_loses|names):\s*(.*)$")
+HEADER = re.compile(r"^#\s*(target|bug|why|loses|also_loses|names|diagnosis):\s*(.*)$")
 TASK_ID = re.compile(r"\b\d+\.\d+\b")
 
 
@@ -29,6 +29,9 @@ class CorpusEntry:
     also_loses: tuple[str, ...] = ()
     """Tasks the entry is KNOWN to lose too, against the one-bug-one-penalty rule: a
     temporary, documented exception (``# also_loses: 4.4 (why)``, one line per reason)."""
+    diagnoses: tuple[str, ...] = ()
+    """The catalogue ids a diagnosis of this entry may rightly name (``# diagnosis: id ...``;
+    ``none`` or no line: no catalogued misconception is the entry's mistake)."""
 
     @property
     def name(self) -> str:
@@ -52,6 +55,7 @@ def read_entry(path: Path) -> CorpusEntry:
     if "target" not in fields:
         raise ValueError(f"{path}: a corpus entry needs a '# target: folder/module.py' line")
     loses = fields.get("loses", "none")
+    diagnosis = fields.get("diagnosis", "none").replace(",", " ").split()
     return CorpusEntry(
         Path(path),
         fields["target"],
@@ -59,6 +63,7 @@ def read_entry(path: Path) -> CorpusEntry:
         () if loses.lower() == "none" else tuple(loses.replace(",", " ").split()),
         tuple(fields.get("names", "").replace(",", " ").split()),
         tuple(dict.fromkeys(also)),
+        () if diagnosis == ["none"] else tuple(diagnosis),
     )
 
 

@@ -3,5 +3,6 @@
 # bug: puts the column of ones FIRST instead of last
 # loses: 1.1
 # names: add_bias
+# diagnosis: add_bias_first
 def add_bias(X):
     return np.hstack([np.ones((X.shape[0], 1)), X])

@@ -4,6 +4,7 @@
 #      separate the data (gamma <= 0), a "bound" that means nothing (or inf for gamma = 0)
 # loses: 1.5
 # names: mistake_bound
+# diagnosis: none
 def mistake_bound(Xb, y, w_star):
     R = np.max(np.linalg.norm(Xb, axis=1))
     with np.errstate(all="ignore"):

@@ -5,6 +5,7 @@
 #      so only 1.3 pays for it (error carried forward)
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: update_strict
 def perceptron_update(w, x, y):
     return w + y * x if y * (w @ x) < 0 else w.copy()
 

@@ -3,6 +3,7 @@
 # bug: stops on a clean epoch without recording it (its 0 is missing from mistakes_per_epoch)
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: train_no_clean_epoch
 def train_perceptron(Xb, y, max_epochs=100):
     w = np.zeros(Xb.shape[1])
     mistakes_per_epoch = []

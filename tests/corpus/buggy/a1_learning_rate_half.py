@@ -3,6 +3,7 @@
 # bug: a learning rate of 0.5 in the perceptron step (w + 0.5 y x), in the update and training
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: update_half_step
 def perceptron_update(w, x, y):
     w = np.array(w, dtype=float)
     return w + 0.5 * y * x if y * (w @ x) <= 0 else w

@@ -3,5 +3,6 @@
 # bug: predicts +1 where w.x >= 0, so a point on the boundary is called positive
 # loses: 1.2
 # names: predict
+# diagnosis: predict_boundary_positive
 def predict(w, Xb):
     return np.where(Xb @ w >= 0, 1.0, -1.0)

@@ -4,6 +4,7 @@
 #      right): only the loop's task pays
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: train_starts_at_ones
 def train_perceptron(Xb, y, max_epochs=100):
     w = np.ones(Xb.shape[1])
     history = []

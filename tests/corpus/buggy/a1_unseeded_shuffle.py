@@ -3,6 +3,7 @@
 # bug: visits the points in a fresh random order every epoch with the unseeded global RNG
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: none
 def train_perceptron(Xb, y, max_epochs=100):
     w = np.zeros(Xb.shape[1])
     mistakes_per_epoch, updates, converged = [], 0, False

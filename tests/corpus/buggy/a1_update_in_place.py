@@ -3,6 +3,7 @@
 # bug: adds y x to the caller's w in place (w += y * x), changing the argument
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: none
 def perceptron_update(w, x, y):
     if y * (w @ x) <= 0:
         w += y * x

@@ -5,6 +5,7 @@
 #      only 1.3 pays for it (error carried forward)
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: update_always
 def perceptron_update(w, x, y):
     return w + y * x
 

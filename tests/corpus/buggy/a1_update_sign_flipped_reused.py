@@ -4,6 +4,7 @@
 #      every point, so training fails too, but only through 1.3's bug (error carried forward)
 # loses: 1.3
 # names: perceptron_update
+# diagnosis: update_sign_flipped
 def perceptron_update(w, x, y):
     return w - y * x if y * (w @ x) <= 0 else w.copy()
 

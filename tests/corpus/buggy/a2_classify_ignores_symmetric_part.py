@@ -4,6 +4,7 @@
 #      (H + H^T) / 2 the docs say matters; wrong for a non-symmetric H
 # loses: 2.5
 # names: classify_critical_point
+# diagnosis: classify_not_symmetrised
 def classify_critical_point(H, tol=1e-8):
     lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
     if np.all(lam > tol):

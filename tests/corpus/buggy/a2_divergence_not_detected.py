@@ -3,6 +3,7 @@
 # bug: never checks for divergence: runs to max_iters through overflow (inf / nan values)
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: divergence_not_detected
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [f(x)]

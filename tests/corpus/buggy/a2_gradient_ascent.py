@@ -3,6 +3,7 @@
 # bug: moves along the gradient (ascent, x + eta grad f) instead of against it
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: gradient_ascent
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [f(x)]

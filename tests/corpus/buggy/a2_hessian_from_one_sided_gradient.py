@@ -4,6 +4,7 @@
 #      numerical_gradient, so it is off only through 2.1's bug (error carried forward)
 # loses: 2.1
 # names: numerical_gradient
+# diagnosis: forward_difference
 def numerical_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     fx = f(x.copy())

@@ -3,6 +3,7 @@
 # bug: numerical_hessian ignores its h keyword (a hard-coded step of 1e-4)
 # loses: 2.4
 # names: numerical_hessian
+# diagnosis: hessian_ignores_h
 _reference_numerical_hessian = numerical_hessian
 
 

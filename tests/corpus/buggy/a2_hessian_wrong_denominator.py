@@ -3,6 +3,7 @@
 # bug: divides the four-point difference by h^2 instead of 4 h^2 (steps of h on both axes)
 # loses: 2.4
 # names: numerical_hessian
+# diagnosis: hessian_denominator
 def numerical_hessian(f, x, h=1e-4):
     x = np.array(x, dtype=float)
     E = h * np.eye(x.size)

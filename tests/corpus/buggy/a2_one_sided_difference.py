@@ -3,6 +3,7 @@
 # bug: one-sided difference (f(x + h e_i) - f(x)) / h instead of the central one
 # loses: 2.1
 # names: numerical_gradient
+# diagnosis: forward_difference
 def numerical_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=float)
     fx = f(x)

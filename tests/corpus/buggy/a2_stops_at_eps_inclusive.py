@@ -3,6 +3,7 @@
 # bug: stops when ||grad f|| <= eps (and |f change| <= eps) instead of the documented "< eps"
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: stops_at_eps_inclusive
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [float(f(x.copy()))]

@@ -3,6 +3,7 @@
 # bug: appends the same array every step and updates it in place (x -= ...): all rows alias it
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: trajectory_aliased
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [f(x)]

@@ -3,6 +3,7 @@
 # bug: records points only after each step, so x0 is missing from trajectory and values
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: trajectory_without_x0
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [], []

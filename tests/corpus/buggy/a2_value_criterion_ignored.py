@@ -3,6 +3,7 @@
 # bug: wrong stopping criterion: always stops on the gradient norm, ignoring criterion="value"
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: value_criterion_ignored
 _reference_gradient_descent = gradient_descent
 
 

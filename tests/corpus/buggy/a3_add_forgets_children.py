@@ -3,6 +3,7 @@
 # bug: __add__ builds its result without children (_prev empty): values right, the graph cut
 # loses: 3.1
 # names: Value.__rsub__
+# diagnosis: none
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data + other.data)

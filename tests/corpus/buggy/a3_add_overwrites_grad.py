@@ -4,6 +4,7 @@
 # (an op bug: backward() is judged on these very ops, so 3.5 keeps its points)
 # loses: 3.1
 # names: Value.__add__
+# diagnosis: add_mul_overwrite_grad
 def _buggy_add(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data + other.data, (self, other), "+")

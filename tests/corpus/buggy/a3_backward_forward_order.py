@@ -3,6 +3,7 @@
 # bug: backward() runs the _backward closures in topological (not reverse) order
 # loses: 3.5
 # names: Value.backward
+# diagnosis: backward_not_reversed
 def _buggy_backward(self):
     topo, visited = [], set()
 

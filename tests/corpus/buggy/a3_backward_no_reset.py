@@ -3,6 +3,7 @@
 # bug: backward() does not reset the grads first, so a second call doubles them
 # loses: 3.5
 # names: Value.backward
+# diagnosis: backward_no_reset
 def _buggy_backward(self):
     topo, visited = [], set()
 

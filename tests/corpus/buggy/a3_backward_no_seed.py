@@ -3,6 +3,7 @@
 # bug: backward() forgets the seed self.grad = 1 after the reset, so every gradient is 0
 # loses: 3.5
 # names: Value.backward
+# diagnosis: backward_no_seed
 def _buggy_backward(self):
     topo, seen = [], set()
 

@@ -3,6 +3,7 @@
 # bug: backward() recurses without a visited set: a shared node's _backward runs once per path
 # loses: 3.5
 # names: Value.backward
+# diagnosis: backward_no_visited_set
 def _buggy_backward(self):
     topo = []
 

@@ -3,6 +3,7 @@
 # bug: cos's local derivative is +sin instead of -sin
 # loses: 3.3
 # names: Value.cos
+# diagnosis: cos_derivative_sign
 import math as _math
 
 

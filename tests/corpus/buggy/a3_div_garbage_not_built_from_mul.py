@@ -3,6 +3,7 @@
 # bug: __mul__'s _backward gives each operand its own data, and a / b is written on its own (not from *) and returns a * b with no graph: the division is not excused by the wrong *
 # loses: 3.1 3.2
 # names: Value.__mul__ Value.__truediv__
+# diagnosis: none
 def _buggy_mul(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data * other.data, (self, other), "*")

@@ -3,6 +3,7 @@
 # bug: exp's _backward assigns (=) instead of accumulating (+=): x.exp() * x loses a term
 # loses: 3.3
 # names: Value.exp
+# diagnosis: exp_overwrites_grad
 def _buggy_exp(self):
     out = Value(math.exp(self.data), (self,), "exp")
 

@@ -3,6 +3,7 @@
 # bug: __mul__'s _backward gives each operand its own data (a.grad += a.data * out.grad); the reference's / is built from this * (a * b**-1), so / is excused
 # loses: 3.1
 # names: Value.__mul__
+# diagnosis: none
 def _buggy_mul(self, other):
     other = other if isinstance(other, Value) else Value(other)
     out = Value(self.data * other.data, (self, other), "*")

@@ -3,6 +3,7 @@
 # bug: __neg__ returns the node itself (-v gives v), so a - b built as a + (-b) is wrong too
 # loses: 3.1
 # names: Value.__rsub__
+# diagnosis: none
 def _buggy_neg(self):
     return self * 1
 

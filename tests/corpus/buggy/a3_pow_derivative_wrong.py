@@ -3,6 +3,7 @@
 # bug: __pow__'s local derivative is k * a**k (exponent not lowered)
 # loses: 3.2
 # names: Value.__pow__
+# diagnosis: pow_exponent_not_lowered
 def _buggy_pow(self, k):
     out = Value(self.data**k, (self,), f"**{k}")
 

@@ -3,6 +3,7 @@
 # bug: __pow__'s _backward assigns (=) instead of accumulating (+=), so does a / b built on it
 # loses: 3.2
 # names: Value.__pow__
+# diagnosis: pow_overwrites_grad
 def _buggy_pow(self, k):
     out = Value(self.data**k, (self,), f"**{k}")
 

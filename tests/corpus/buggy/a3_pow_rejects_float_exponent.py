@@ -3,6 +3,7 @@
 # bug: __pow__ accepts only int exponents (the docstring allows int or float): v ** 0.5 raises
 # loses: 3.2
 # names: Value.__pow__
+# diagnosis: none
 _real_pow = Value.__pow__
 
 

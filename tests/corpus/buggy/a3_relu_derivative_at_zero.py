@@ -3,6 +3,7 @@
 # bug: relu'(0) = 1 (uses >= 0), against the kit's convention relu'(0) = 0
 # loses: 3.4
 # names: Value.relu
+# diagnosis: relu_derivative_at_zero
 def _buggy_relu(self):
     out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 

@@ -3,6 +3,7 @@
 # bug: __rmul__ returns the product with the sign flipped (2 * v gives -2 v)
 # loses: 3.1
 # names: Value.__rmul__
+# diagnosis: none
 def _buggy_rmul(self, other):
     return self * (-other)
 

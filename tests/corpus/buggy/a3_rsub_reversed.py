@@ -3,6 +3,7 @@
 # bug: __rsub__ computes self - other instead of other - self (1 - v gives v - 1)
 # loses: 3.1
 # names: Value.__rsub__
+# diagnosis: rsub_reversed
 def _buggy_rsub(self, other):
     return self - other
 

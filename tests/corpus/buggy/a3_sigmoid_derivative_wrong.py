@@ -3,6 +3,7 @@
 # bug: sigmoid's local derivative is s instead of s * (1 - s)
 # loses: 3.4
 # names: Value.sigmoid
+# diagnosis: sigmoid_derivative_s
 import math as _math
 
 

@@ -3,6 +3,7 @@
 # bug: sigmoid computed as 1 / (1 + exp(-x)) for every x: math.exp(1000) overflows
 # loses: 3.4
 # names: Value.sigmoid
+# diagnosis: sigmoid_overflow
 import math as _math
 
 

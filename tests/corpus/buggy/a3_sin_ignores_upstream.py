@@ -3,6 +3,7 @@
 # bug: sin's _backward adds cos(x) without the factor out.grad (the chain rule's upstream)
 # loses: 3.3
 # names: Value.sin
+# diagnosis: sin_ignores_upstream
 def _buggy_sin(self):
     out = Value(math.sin(self.data), (self,), "sin")
 

@@ -3,6 +3,7 @@
 # bug: tanh's local derivative written as 1 - tanh(x) instead of 1 - tanh(x)**2
 # loses: 3.4
 # names: Value.tanh
+# diagnosis: tanh_square_missing
 def _buggy_tanh(self):
     t = math.tanh(self.data)
     out = Value(t, (self,), "tanh")

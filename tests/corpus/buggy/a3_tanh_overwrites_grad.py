@@ -3,6 +3,7 @@
 # bug: tanh's _backward assigns (=) instead of accumulating (+=): x.tanh() * x loses a term
 # loses: 3.4
 # names: Value.tanh
+# diagnosis: tanh_overwrites_grad
 def _buggy_tanh(self):
     t = math.tanh(self.data)
     out = Value(t, (self,), "tanh")

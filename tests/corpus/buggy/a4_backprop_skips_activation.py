@@ -3,6 +3,7 @@
 # bug: mlp_loss_and_grads forgets the activation's derivative between layers
 # loses: 4.4
 # names: mlp_loss_and_grads
+# diagnosis: backprop_skips_activation
 def mlp_loss_and_grads(params, X, labels, activation="relu"):
     act, _ = ACTIVATIONS[activation]
     n_layers = len(params) // 2

@@ -3,5 +3,6 @@
 # bug: linear_backward sums dout over the wrong axis for db (axis=1: one entry per sample)
 # loses: 4.1
 # names: linear_backward
+# diagnosis: db_wrong_axis
 def linear_backward(dout, x, W, b):
     return dout @ W.T, x.T @ dout, dout.sum(axis=1)

@@ -3,5 +3,6 @@
 # bug: linear_forward raises (left unfinished); mlp_forward and the rest are the reference's own
 # loses: 4.1
 # names: linear_forward
+# diagnosis: none
 def linear_forward(x, W, b):
     raise ValueError("not finished")

@@ -3,6 +3,7 @@
 # bug: softmax_cross_entropy sums over the batch instead of averaging (loss and gradient)
 # loses: 4.3
 # names: softmax_cross_entropy
+# diagnosis: softmax_cross_entropy_sum
 def softmax_cross_entropy(logits, labels):
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)

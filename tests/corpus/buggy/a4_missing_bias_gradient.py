@@ -3,5 +3,6 @@
 # bug: linear_backward returns db = 0 (the bias gradient is forgotten)
 # loses: 4.1
 # names: linear_backward
+# diagnosis: db_missing
 def linear_backward(dout, x, W, b):
     return dout @ W.T, x.T @ dout, np.zeros_like(b)

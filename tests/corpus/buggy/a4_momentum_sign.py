@@ -3,6 +3,7 @@
 # bug: velocity update adds the gradient (v <- mu v + lr g): steps uphill
 # loses: 4.5
 # names: sgd_momentum_step
+# diagnosis: momentum_sign
 def sgd_momentum_step(params, grads, velocity, lr, momentum=0.0):
     velocity = velocity or {}
     new_params, new_velocity = {}, {}

@@ -3,6 +3,7 @@
 # bug: mse_loss sums the squared errors instead of averaging them (loss and gradient)
 # loses: 4.3
 # names: mse_loss
+# diagnosis: mse_sum
 def mse_loss(pred, target):
     diff = pred - target
     return float(np.sum(diff**2)), 2.0 * diff

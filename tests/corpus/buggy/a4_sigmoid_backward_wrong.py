@@ -3,6 +3,7 @@
 # bug: sigmoid_backward multiplies by s instead of s * (1 - s)
 # loses: 4.2
 # names: sigmoid_backward
+# diagnosis: sigmoid_backward_s
 def sigmoid_backward(dout, x):
     return dout * sigmoid_forward(x)
 

@@ -3,6 +3,7 @@
 # bug: softmax_cross_entropy subtracts the row max from the caller's logits in place
 # loses: 4.3
 # names: softmax_cross_entropy
+# diagnosis: none
 def softmax_cross_entropy(logits, labels):
     logits -= logits.max(axis=1, keepdims=True)
     lse = np.log(np.exp(logits).sum(axis=1))

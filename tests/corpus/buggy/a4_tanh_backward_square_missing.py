@@ -3,6 +3,7 @@
 # bug: tanh_backward multiplies by 1 - tanh(x) (the square is missing)
 # loses: 4.2
 # names: tanh_backward
+# diagnosis: tanh_backward_square_missing
 def tanh_backward(dout, x):
     return dout * (1.0 - np.tanh(x))
 

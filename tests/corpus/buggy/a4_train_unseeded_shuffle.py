@@ -3,6 +3,7 @@
 # bug: train_mlp shuffles with an unseeded generator (np.random.default_rng())
 # loses: 4.6
 # names: train_mlp
+# diagnosis: none
 def train_mlp(X, labels, layer_sizes, epochs, lr, batch_size, momentum=0.9, seed=0,
               activation="relu"):
     params = init_mlp(layer_sizes, seed)

@@ -3,6 +3,7 @@
 # bug: train_mlp starts every step from a zero velocity (momentum never carries over)
 # loses: 4.6
 # names: train_mlp
+# diagnosis: none
 def train_mlp(X, labels, layer_sizes, epochs, lr, batch_size, momentum=0.9, seed=0,
               activation="relu"):
     params = init_mlp(layer_sizes, seed)
