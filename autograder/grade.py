@@ -168,6 +168,7 @@ def grade_submission(
     budget_seconds: float | None = None,
     reference: Path | str | None = None,
     tasks: list[str] | None = None,
+    intake_notes: dict[str, list[str]] | None = None,
 ) -> SubmissionResult:
     """Grade the submission directory ``path`` over ``context`` (autograder/context.py:
     reference, hidden checks, catalogue, budget). Without one, ``include_hidden``,
@@ -179,7 +180,9 @@ def grade_submission(
     (``.../a1_perceptron``): then that assignment is graded. ``reference`` is the reference
     solution for the hidden checks (default: located by the installed context factory);
     it is resolved once, before grading, and reported in the result. ``tasks`` ("1.4", ...)
-    keeps only those tasks and their checks (``autograder check --task``).
+    keeps only those tasks and their checks (``autograder check --task``). ``intake_notes``
+    (folder -> lines) are what an intake done elsewhere left out (grade-all on a cluster
+    stages on the coordinator and ships the copy): reported before this intake's own.
     """
     from autograder.isolation.sandbox import describe_isolation
 
@@ -221,7 +224,8 @@ def grade_submission(
                 slot=slot,
                 deadline=deadline,
                 progress=progress,
-                notices=report.notes_for(s.assignment.folder),
+                notices=[*(intake_notes or {}).get(s.assignment.folder, []),
+                         *report.notes_for(s.assignment.folder)],
                 context=context,
             )
             for s in chosen
