@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import uuid
+import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -55,12 +56,20 @@ CONNECT_TIMEOUT_S = 30.0
 WORKER_WAIT_S = 60.0
 """How long --scheduler waits for a first worker to join before giving up."""
 
-IN_FLIGHT_PER_WORKER = 2
-"""Tasks submitted per usable worker at a time: one grading, one ready behind it. Each
-holds a packed submission, so a class of 50,000 never sits in the coordinator's memory."""
+IN_FLIGHT_PER_WORKER = 1
+"""Tasks submitted per usable worker at a time. One: a task waiting behind another on a
+worker that dies counts as suspicious too (Dask's rule), and would fail innocently; the next
+task is sent the moment one finishes (a few ms against seconds of grading). A packed
+submission exists only while in flight: a class of 50,000 never sits in memory."""
+
+ALLOWED_FAILURES = 1
+"""Worker deaths a task survives: rerun once elsewhere, the second death is KilledWorker
+(--local-cluster sets it; a scheduler of your own: distributed.scheduler.allowed-failures)."""
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 """Largest JSON reply accepted from a worker (a full result with its plots is ~1 MiB)."""
+
+RANDOM_FALSE_ALARM = "Do not use the `random` module inside strategies"
 
 _state: dict | None = None
 """This worker process's setup (set by GradingSetup): its report and its reference copy."""
@@ -221,7 +230,11 @@ def grade_task(package: dict, only: list[str], grader: Callable | None = None) -
         raise RuntimeError("this Dask worker is not set up for grading (refused or no plugin)")
     if grader is None:
         grader = partial(grade_here, reference=state["reference"], notes=package["notes"])
-    with tempfile.TemporaryDirectory(prefix="bplab-task-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bplab-task-") as tmp, warnings.catch_warnings():
+        # The worker's own threads (heartbeats) use the random module while hypothesis draws
+        # examples; hypothesis then blames the strategies. Its examples do not depend on it
+        # (derandomized: the grades equal --jobs 1's), so the false alarm is silenced here.
+        warnings.filterwarnings("ignore", message=RANDOM_FALSE_ALARM)
         path = unpack(package, Path(tmp) / "submission")
         kind, payload = batch.grading_reply(grader, str(path), only, 0)
     if kind == "ok" and isinstance(payload, dict) and state["reference"]:
@@ -254,9 +267,9 @@ def outcome(future) -> tuple[str, str, dict | None]:
     """What a finished task means for its row."""
     try:
         return parse_reply(future.result())
-    except KilledWorker:
-        return ("error", "the Dask worker grading it died twice (killed, out of memory, or"
-                " its node lost); no result.", None)
+    except KilledWorker as error:
+        return ("error", f"the Dask worker grading it died, {error.allowed_failures + 1} times"
+                " (killed, out of memory, or its node lost); no result.", None)
     except (asyncio.CancelledError, concurrent.futures.CancelledError):
         raise GradingError("the Dask scheduler cancelled the batch's tasks (lost, or"
                            " restarted); rerun the command to resume.") from None
@@ -279,10 +292,19 @@ def vet(client: Client, expected: dict, reference: str | None) -> int:
     if not usable:
         raise NotGraded(f"no usable Dask worker ({len(refused)} refused:"
                         f" {'; '.join(refused.values()) or 'none connected'}).")
+    retried = client.run_on_scheduler(_allowed_failures)
+    if retried != ALLOWED_FAILURES:
+        print(f"autograder: note: this scheduler reruns a task after {retried} worker deaths"
+              f" (distributed.scheduler.allowed-failures; the kit's choice is"
+              f" {ALLOWED_FAILURES})", file=sys.stderr)
     isolation = sorted({r.get("isolation", "") for r in usable})
     print(f"autograder: grading on {len(usable)} Dask worker(s), isolation"
           f" {', '.join(isolation)}", file=sys.stderr)
     return len(usable)
+
+
+def _allowed_failures(dask_scheduler=None) -> int:
+    return dask_scheduler.allowed_failures
 
 
 def grade_on(client: Client, jobs: list, scope_of: Callable, grader: Callable,
@@ -351,7 +373,7 @@ class ClusterRunner:
             self.cluster = LocalCluster(
                 n_workers=self.local_workers, threads_per_worker=1, processes=True,
                 host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,
-                scheduler_kwargs={"allowed_failures": 1}, silence_logs=logging.ERROR,
+                scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES}, silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
             return self.client
