@@ -157,8 +157,10 @@ def probe(reference: str | None) -> str:
             raise NotGraded(f"its sandbox does not start: {fault}") from None
 
 
-def prepare(expected: dict, reference: dict | None, origin: str | None) -> dict:
-    """A worker's setup: its report (usable or why not) and its private reference copy."""
+def prepare(expected: dict, reference: dict | None, origin: str | None,
+            scratch: str | None = None) -> dict:
+    """A worker's setup: its report (usable or why not) and its private reference copy,
+    in ``scratch`` (the Dask worker's own directory, purged by Dask after a crash)."""
     state = {"report": {**identity(), "usable": False, "refused": "", "isolation": ""},
              "reference": None, "origin": origin}
     report = state["report"]
@@ -167,7 +169,7 @@ def prepare(expected: dict, reference: dict | None, origin: str | None) -> dict:
         report["refused"] = "differs from the coordinator: " + "; ".join(differ)
         return state
     if reference is not None:
-        local = Path(tempfile.mkdtemp(prefix="bplab-reference-"))  # 0700, this user's
+        local = Path(tempfile.mkdtemp(prefix="bplab-reference-", dir=scratch))  # 0700
         unpack(reference, local, private=True)
         state["reference"] = str(local.resolve())
     try:
@@ -193,9 +195,14 @@ class GradingSetup(WorkerPlugin):
     async def setup(self, worker) -> None:
         global _state
         loop = asyncio.get_running_loop()
-        state = await loop.run_in_executor(
-            None, prepare, self.expected, self.reference, self.origin
-        )
+        try:
+            state = await loop.run_in_executor(
+                None, prepare, self.expected, self.reference, self.origin,
+                getattr(worker, "local_directory", None),
+            )
+        except Exception as error:  # noqa: BLE001 -- refused, with the reason, never fatal
+            state = {"report": {"usable": False, "refused": f"its setup raised"
+                                f" {type(error).__name__}: {error}"}, "reference": None}
         state["report"]["address"] = worker.address
         _state = state
         if state["report"]["usable"]:
