@@ -206,12 +206,23 @@ def test_a_mixed_batch_on_a_local_cluster_grades_exactly_as_jobs_1(tmp_path, gra
     directory = tmp_path / "class"
     for name, path in variants.items():
         shutil.copytree(path, directory / name, symlinks=True)
+    def reference_copy() -> tuple:
+        """On a worker: its reference copy's folder mode, file modes and where it is."""
+        from autograder.staff import cluster as here
+
+        folder = Path(here._state["reference"])
+        modes = {oct(p.stat().st_mode & 0o777) for p in folder.rglob("*") if p.is_file()}
+        return oct(folder.stat().st_mode & 0o777), modes, len(list(folder.rglob("*.py")))
+
     runner = cluster.ClusterRunner(local_workers=2)
     try:
         summary = batch.run_batch(directory, tmp_path / "g.db", only=["a1"], progress=False,
                                   runner=runner, out_dir=tmp_path / "out")
+        copies = runner.client.run(reference_copy)
     finally:
         runner.close()
+    modules = len(list(REFERENCE.glob("a*/*.py")))
+    assert list(copies.values()) == [("0o700", {"0o600"}, modules)] * 2  # root-only, whole
     assert "grading on 2 Dask worker(s)" in capsys.readouterr().err
     assert (summary.graded, summary.errors) == (len(variants), 0)
     rows = _rows(tmp_path / "g.db")
