@@ -169,6 +169,7 @@ def grade_submission(
     reference: Path | str | None = None,
     tasks: list[str] | None = None,
     jobs: int = 1,
+    intake_notes: dict[str, list[str]] | None = None,
 ) -> SubmissionResult:
     """Grade the submission directory ``path`` over ``context`` (autograder/context.py:
     reference, hidden checks, catalogue, budget). Without one, ``include_hidden``,
@@ -183,7 +184,9 @@ def grade_submission(
     keeps only those tasks and their checks (``autograder check --task``). ``jobs`` > 1
     grades up to that many assignments at once, each in its own forked process
     (assignment_pool.py), with the same result as ``jobs=1``; grade-all keeps 1, since it
-    already runs one submission per process.
+    already runs one submission per process. ``intake_notes`` (folder -> lines) are what an
+    intake done elsewhere left out (grade-all on a cluster stages on the coordinator and
+    ships the copy): reported before this intake's own.
     """
     from autograder.isolation.sandbox import describe_isolation
 
@@ -218,7 +221,8 @@ def grade_submission(
         # Only the copy is graded: no link followed, no file over the limits (intake.py).
         staged = Path(tmp) / "submission"
         report = intake.stage(root, staged, [s.assignment.folder for s in chosen])
-        notices = [report.notes_for(s.assignment.folder) for s in chosen]
+        notices = [[*(intake_notes or {}).get(s.assignment.folder, []),
+                    *report.notes_for(s.assignment.folder)] for s in chosen]
         if jobs > 1 and len(chosen) > 1:
             from autograder.assignment_pool import grade_concurrently
 

@@ -1,4 +1,5 @@
-"""Batch grading: `autograder grade-all` over a generated class with --jobs 1 and --jobs 2.
+"""Batch grading: `autograder grade-all` over a generated class: --jobs 1, --jobs 2, and
+--local-cluster 2 (Dask, when installed) beside --jobs 2.
 
 The class: N students (default 200), every other one a copy of the reference, the rest the
 corpus entries (tests/corpus/buggy and alternative, via autograder/staff/corpus.py) in turn,
@@ -8,7 +9,11 @@ time, submissions per minute, speed-up of --jobs 2 over --jobs 1. A full submiss
 ~10 s of grading on one core: 200 of them ~35 min at --jobs 1; pass --students 20 for a
 quick figure.
 
+Then, with Dask installed, --local-cluster N: its wall time over that of --jobs N (start-up
+and vetting included).
+
 Run: python benchmarks/grade_class.py [--students 200] [--assignment aN ...] [--jobs 1 2]
+     [--local-cluster 2] (--local-cluster 0: none)
 """
 
 from __future__ import annotations
@@ -54,9 +59,11 @@ def make_class(out: Path, students: int, folders: list[str]) -> dict[str, int]:
     return kinds
 
 
-def grade_all(directory: Path, jobs: int, only: list[str], book: Path) -> tuple[float, int, int]:
-    """(wall seconds, graded, errors) of one `autograder grade-all` run."""
-    args = [sys.executable, "-m", "autograder", "grade-all", str(directory), "--jobs", str(jobs),
+def grade_all(directory: Path, mode: list[str], only: list[str],
+              book: Path) -> tuple[float, int, int]:
+    """(wall seconds, graded, errors) of one `autograder grade-all` run; ``mode`` is
+    ["--jobs", "2"] or ["--local-cluster", "2"]."""
+    args = [sys.executable, "-m", "autograder", "grade-all", str(directory), *mode,
             "--gradebook", str(book), "--no-progress"]
     for a in only:
         args += ["--assignment", a]
@@ -102,7 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", action="append", metavar="aN",
                         help="assignments to grade (default: all four)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--local-cluster", type=int, default=2, metavar="N",
+                        help="also grade on a Dask LocalCluster of N workers (0: not)")
     args = parser.parse_args(argv)
+    modes = [["--jobs", str(j)] for j in args.jobs]
+    if args.local_cluster:
+        try:
+            import distributed  # noqa: F401
+            modes.append(["--local-cluster", str(args.local_cluster)])
+        except ImportError:
+            print("(no --local-cluster column: pip install 'backprop-lab[cluster]')")
     from autograder.checks import suite
 
     only = args.assignment or [s.assignment.id for s in suite(include_hidden=False)]
@@ -114,20 +130,28 @@ def main(argv: list[str] | None = None) -> int:
         kinds = make_class(klass, args.students, folders)
         print(f"class: {args.students} submissions of {only} ({kinds['reference']} reference"
               f" copies, {kinds['corpus']} corpus buggy/alternative); fresh gradebook per run\n")
-        rows, first = [], None
-        for jobs in args.jobs:
+        rows, first, walls = [], None, {}
+        for n, mode in enumerate(modes):
             ceiling = available_parallelism()
-            seconds, graded, errors = grade_all(klass, jobs, only, Path(tmp) / f"book{jobs}.db")
+            seconds, graded, errors = grade_all(klass, mode, only, Path(tmp) / f"book{n}.db")
             first = first or seconds
-            rows.append([f"{jobs}", f"{seconds:.1f}", f"{graded}", f"{errors}",
+            walls[tuple(mode)] = seconds
+            rows.append([" ".join(mode), f"{seconds:.1f}", f"{graded}", f"{errors}",
                          f"{graded / seconds * 60:.1f}", f"{first / seconds:.2f}",
                          f"{ceiling:.2f}", f"{os.getloadavg()[0]:.1f}"])
-    _common.print_table(["--jobs", "wall s", "graded", "errors", "submissions/min", "speed-up",
+    _common.print_table(["run", "wall s", "graded", "errors", "submissions/min", "speed-up",
                          "CPU-loop 2-vs-1 before", "load after"], rows)
     print("\nCPU-loop 2-vs-1: 2 busy loops at once vs one after the other, measured just"
           " before the run: what 2 processes can gain on this machine at that moment.")
-    print(f"speed-up of --jobs {args.jobs[-1]} over --jobs {args.jobs[0]}: {rows[-1][5]}"
+    last = next(r for r in reversed(rows) if r[0].startswith("--jobs"))
+    print(f"speed-up of --jobs {args.jobs[-1]} over --jobs {args.jobs[0]}: {last[5]}"
           f" (target >= 1.8 for 2 jobs on {os.cpu_count()} cores)")
+    cluster = ("--local-cluster", str(args.local_cluster))
+    jobs = ("--jobs", str(args.local_cluster))
+    if cluster in walls and jobs in walls:
+        print(f"Dask overhead: --local-cluster {args.local_cluster} wall / --jobs"
+              f" {args.local_cluster} wall = {walls[cluster] / walls[jobs]:.2f}"
+              " (target <= 1.10; includes the cluster's start-up and worker vetting)")
     return 0
 
 

@@ -480,6 +480,19 @@ def refuse_to_grade(reason: str, path: str, only: list[str], slot: int) -> dict:
     raise NotGraded(reason)
 
 
+def grading_reply(grader: Callable[[str, list[str], int], dict], path: str, only: list[str],
+                  slot: int) -> tuple[str, object]:
+    """("ok", result dict) or ("error", reason): one grading, every failure a reason (the
+    same words in a --jobs process and on a Dask worker)."""
+    try:
+        return ("ok", grader(path, only, slot))
+    except GradingError as error:
+        return ("error", str(error))
+    except Exception as error:  # noqa: BLE001 -- any failure becomes an error row
+        frames = traceback.format_exc(limit=-3).strip()
+        return ("error", f"grading raised {type(error).__name__}: {error}\n{frames}")
+
+
 def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
     """A grading process: receive (path, only), send ("ok", dict) or ("error", reason)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -491,13 +504,7 @@ def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) 
         if job is None:
             return
         path, only = job
-        try:
-            reply = ("ok", grader(path, only, slot))
-        except GradingError as error:
-            reply = ("error", str(error))
-        except Exception as error:  # noqa: BLE001 -- any failure becomes an error row
-            frames = traceback.format_exc(limit=-3).strip()
-            reply = ("error", f"grading raised {type(error).__name__}: {error}\n{frames}")
+        reply = grading_reply(grader, path, only, slot)
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):
@@ -660,12 +667,15 @@ def run_batch(
     grader: Callable[[str, list[str], int], dict] = grade_one,
     students: list[str] | None = None,
     reference: Path | str | None = None,
+    runner: Callable | None = None,
 ) -> BatchSummary:
     """Grade every submission under ``directory`` not yet recorded with the same content.
 
     ``students`` limits the batch to those students (the scope still comes from the whole
     class, so their rows match everyone else's). The default grader's reference solution is
-    resolved once, here, before anything is graded."""
+    resolved once, here, before anything is graded. ``runner`` grades the todo list as
+    ``run_pool`` does (same arguments, same ``on_done``); default: ``run_pool`` with ``jobs``
+    processes (grade-all --scheduler passes cluster.py's)."""
     reference_used = None
     if grader is grade_one:
         try:
@@ -731,7 +741,9 @@ def run_batch(
                     bar.update(1)
 
             try:
-                run_pool(todo, lambda sub: stale[sub.student], max(1, jobs), grader, on_done)
+                (runner or run_pool)(
+                    todo, lambda sub: stale[sub.student], max(1, jobs), grader, on_done
+                )
             finally:
                 if bar:
                     bar.close()
@@ -852,6 +864,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", nargs="?", help="per-student folders, or an nbgrader course")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="grading processes in parallel")
     parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the Dask cluster of this scheduler (tcp://host:8786; docs/SCALE.md)",
+    )
+    parser.add_argument(
+        "--local-cluster",
+        type=int,
+        metavar="N",
+        help="grade on a Dask LocalCluster of N worker processes on this machine (127.0.0.1)",
+    )
+    parser.add_argument(
         "--gradebook",
         type=Path,
         default=DEFAULT_GRADEBOOK,
@@ -927,6 +950,7 @@ def run(args: argparse.Namespace) -> int:
         raise GradingError("grade-all needs a DIRECTORY of submissions (or --export-csv FILE).")
     if args.jobs < 1:
         raise GradingError("--jobs must be at least 1.")
+    runner = cluster_runner(args)
     for option, path in (("--csv", args.csv), ("--gradebook", args.gradebook)):
         if path:
             require_writable(option, path)
@@ -939,17 +963,22 @@ def run(args: argparse.Namespace) -> int:
             warn_if_unignored(option, path, directory)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)  # clean up the grading processes on `kill`
-    summary = run_batch(
-        Path(args.directory),
-        args.gradebook,
-        jobs=args.jobs,
-        only=args.assignment,
-        out_dir=args.out,
-        retry_errors=args.retry_errors,
-        progress=not args.no_progress,
-        students=args.student,
-        reference=args.reference,
-    )
+    try:
+        summary = run_batch(
+            Path(args.directory),
+            args.gradebook,
+            jobs=args.jobs,
+            only=args.assignment,
+            out_dir=args.out,
+            retry_errors=args.retry_errors,
+            progress=not args.no_progress,
+            students=args.student,
+            reference=args.reference,
+            runner=runner,
+        )
+    finally:
+        if runner is not None:
+            runner.close()
     print(
         f"{summary.total} submissions ({summary.layout} layout,"
         f" assignments {','.join(summary.scope)}): {summary.graded} graded now"
@@ -967,6 +996,32 @@ def run(args: argparse.Namespace) -> int:
         print(f"autograder: {error}", file=sys.stderr)
         return NotGraded.EXIT_STATUS
     return 0
+
+
+CLUSTER_HINT = "pip install 'backprop-lab[cluster]'"
+
+
+def cluster_runner(args: argparse.Namespace):
+    """cluster.ClusterRunner for --scheduler / --local-cluster (None: --jobs processes)."""
+    scheduler, local = getattr(args, "scheduler", None), getattr(args, "local_cluster", None)
+    if scheduler is None and local is None:
+        return None
+    option = "--scheduler" if scheduler is not None else "--local-cluster"
+    if scheduler is not None and local is not None:
+        raise GradingError("--scheduler and --local-cluster: choose one.")
+    if args.jobs != 1:
+        raise GradingError(f"--jobs and {option}: choose one (the cluster's workers grade).")
+    if local is not None and local < 1:
+        raise GradingError("--local-cluster must be at least 1.")
+    if scheduler is not None and not scheduler.strip():
+        raise GradingError("--scheduler needs an address, e.g. tcp://10.0.0.5:8786.")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise GradingError(f"{option} needs Dask distributed: {CLUSTER_HINT}") from None
+    from autograder.staff.cluster import ClusterRunner
+
+    return ClusterRunner(scheduler=scheduler, local_workers=local)
 
 
 def _export_lms(args: argparse.Namespace, scope: list[str] | None) -> None:
