@@ -66,6 +66,9 @@ ALLOWED_FAILURES = 1
 """Worker deaths a task survives: rerun once elsewhere, the second death is KilledWorker
 (--local-cluster sets it; a scheduler of your own: distributed.scheduler.allowed-failures)."""
 
+RESULT_WAIT_S = 60.0
+"""How long a future as_completed yielded may take to hand over its result."""
+
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 """Largest JSON reply accepted from a worker (a full result with its plots is ~1 MiB)."""
 
@@ -272,7 +275,9 @@ def parse_reply(text: object) -> tuple[str, str, dict | None]:
 def outcome(future) -> tuple[str, str, dict | None]:
     """What a finished task means for its row."""
     try:
-        return parse_reply(future.result())
+        return parse_reply(future.result(timeout=RESULT_WAIT_S))
+    except (TimeoutError, asyncio.TimeoutError):  # seen after KilledWorker: never a hang
+        return "error", "the Dask scheduler reported the task done but sent no result.", None
     except KilledWorker as error:
         return ("error", f"the Dask worker grading it died, {error.allowed_failures + 1} times"
                 " (killed, out of memory, or its node lost); no result.", None)
