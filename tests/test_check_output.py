@@ -79,10 +79,21 @@ def test_a_real_failure_keeps_its_reproduce_block_and_quiet_its_first_line(tmp_p
     assert "not implemented yet" not in rest[2] and "reproduce" not in quiet.stdout
 
 
-def test_a_check_stopped_by_an_earlier_tasks_stub_names_that_task_first():
-    done = _check("a3", cwd=STUBS)  # a3's composition checks of 3.3 need 3.1's + and *
+def test_a_check_stopped_by_an_earlier_tasks_stub_names_that_task_first(tmp_path):
+    # train_perceptron (1.4) written, calling perceptron_update, still 1.3's stub. (A3's
+    # checks no longer stop at another task's stub: each builds its graphs from its own ops.)
+    folder = tmp_path / "a1_perceptron"
+    shutil.copytree(STUBS / "a1_perceptron", folder)
+    module = folder / "perceptron.py"
+    stub = '    raise NotImplementedError("Task 1.4: implement train_perceptron")\n'
+    text = module.read_text()
+    assert stub in text
+    module.write_text(text.replace(stub, (
+        "    w = perceptron_update(np.zeros(np.shape(Xb)[1]), Xb[0], y[0])\n"
+        "    return {'weights': w, 'updates': 0, 'mistakes_per_epoch': [0], 'converged': True}\n")))
+    done = _check(cwd=folder)
     _, rest = _table_and_rest(done.stdout)
-    assert "    [check] not implemented yet (Task 3.1): lecture 003" in "\n".join(rest), rest
+    assert "- not implemented yet (Task 1.3): train_perceptron: the learning algorithm" in rest, rest
     assert all(len(line) <= 80 for line in rest), rest
 
 

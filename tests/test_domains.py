@@ -18,6 +18,7 @@ from conftest import REFERENCE
 from autograder.checks import suite
 from autograder.checks.domains import DOMAINS, form_of
 from autograder.checks.framework import Student, run_check
+from autograder.context import default_context
 from autograder.isolation.worker import Worker
 from autograder.sandboxed.fixtures import make_function, make_hessian
 from autograder.sandboxed.protocol import FnRef
@@ -67,7 +68,8 @@ def record(assignment: str, without: tuple[str, ...] = ()) -> RecordingStudent:
     checks = [c for c in s.checks if c.name not in without
               and (assignment != "a4" or c.function in DECLARED_A4)]
     with Worker(REFERENCE / s.assignment.folder) as worker:
-        student = RecordingStudent(worker, s.assignment.module, assignment=s.assignment)
+        student = RecordingStudent(worker, s.assignment.module, assignment=s.assignment,
+                                   reference_solution=default_context().reference_solution())
         failed = [c.name for c in checks if not run_check(c, student).passed]
     assert not failed, f"the reference fails {failed}"
     return student

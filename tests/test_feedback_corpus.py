@@ -89,6 +89,18 @@ DIAGNOSED = {  # entry -> the misconception its first lost task's first failure 
     "a4_tanh_backward_wrong": "tanh_backward_square_missing",
 }
 UNDIAGNOSED = {  # entries whose first message states the cause itself, no catalogue entry
+    "a1_bias_column_like_input": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a1_default_max_epochs_10": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a1_train_weights_like_data": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_classify_default_tol_1e-6": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_default_max_iters_100": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_descent_in_place_step": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_divergence_upwards_only": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_gradient_zeros_like_x": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_hessian_default_h_1e-3": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_relative_error_empty_max": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a2_relative_error_len": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
+    "a4_init_variance_as_std": "",  # input-domain bugs (issue 15 item 1): no catalogue entry
     "a1_update_in_place": "(w) in place",
     "a1_unseeded_shuffle": "",
     "a4_momentum_in_place": "(params) in place",

@@ -185,10 +185,13 @@ def student_pyproject(text: str) -> str:
     """``text`` (pyproject.toml) without its ``backprop_lab.*`` entry point tables and the
     comment lines just above each: the bundle registers no staff context and no staff
     command, so ``default_context`` there is the student's and the CLI lists student
-    commands only."""
+    commands only. Package-data lines of staff packages (the hidden checks' plans) go too:
+    the bundle has no such package."""
     kept: list[str] = []
     skipping = False
     for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith('"autograder.staff'):
+            continue
         if KIT_GROUPS.match(line):
             while kept and kept[-1].lstrip().startswith("#"):
                 kept.pop()

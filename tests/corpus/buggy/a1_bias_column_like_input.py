@@ -4,5 +4,6 @@
 #      integer array, not the float64 the docstring returns
 # loses: 1.1
 # names: add_bias
+# diagnosis: none
 def add_bias(X):
     return np.hstack([X, np.ones_like(X[:, :1])])

@@ -3,6 +3,7 @@
 # bug: train_perceptron's default max_epochs is 10, not the documented 100
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: none
 def train_perceptron(Xb, y, max_epochs=10):
     w = np.zeros(Xb.shape[1])
     mistakes_per_epoch = []

@@ -4,6 +4,7 @@
 #      an integer array and the float update cannot be added in place (or is truncated)
 # loses: 1.4
 # names: train_perceptron
+# diagnosis: none
 def train_perceptron(Xb, y, max_epochs=100):
     w = np.zeros_like(Xb[0])
     mistakes_per_epoch = []

@@ -3,6 +3,7 @@
 # bug: gradient_descent's default max_iters is 100, not the documented 1000
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: none
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=100, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [float(f(x.copy()))]

@@ -4,6 +4,7 @@
 #      be subtracted in place
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: none
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = x0.copy()
     trajectory, values = [x.copy()], [float(f(x.copy()))]

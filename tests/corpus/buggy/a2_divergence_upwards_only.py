@@ -4,6 +4,7 @@
 #      diverged until f overflows to -inf
 # loses: 2.3
 # names: gradient_descent
+# diagnosis: none
 def gradient_descent(f, grad_f, x0, step_size, eps=1e-8, max_iters=1000, criterion="gradient"):
     x = np.array(x0, dtype=float)
     trajectory, values = [x], [float(f(x.copy()))]

@@ -4,6 +4,7 @@
 #      truncated to an integer
 # loses: 2.1
 # names: numerical_gradient
+# diagnosis: none
 def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in range(len(x)):

@@ -3,6 +3,7 @@
 # bug: numerical_hessian's default h is 1e-3, not the documented 1e-4
 # loses: 2.4
 # names: numerical_hessian
+# diagnosis: none
 def numerical_hessian(f, x, h=1e-3):
     x = np.array(x, dtype=float)
     d = x.size

@@ -3,6 +3,7 @@
 # bug: loops over len(a): scalars (documented: "arrays (or scalars)") have no len
 # loses: 2.2
 # names: relative_error
+# diagnosis: none
 def relative_error(a, b):
     worst = 0.0
     for i in range(len(a)):

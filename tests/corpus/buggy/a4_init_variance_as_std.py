@@ -3,6 +3,7 @@
 # bug: He initialisation with 2 / fan_in passed as the standard deviation, not the variance
 # loses: 4.4
 # names: init_mlp
+# diagnosis: none
 def init_mlp(layer_sizes, seed):
     rng = np.random.default_rng(seed)
     params = {}
