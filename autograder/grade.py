@@ -261,8 +261,12 @@ def grade_in_turn(staged: Path, chosen: list[AssignmentSuite], notices: list[lis
                                       common["context"])
                         if k + 1 < len(chosen) and time.monotonic() < common["deadline"]
                         else None)
-            results.append(grade_assignment(staged, s, progress=progress, notices=notes,
-                                            worker=worker, **common))
+            try:
+                results.append(grade_assignment(staged, s, progress=progress, notices=notes,
+                                                worker=worker, **common))
+            finally:  # grade_assignment closes it; not when it raised before using it
+                if worker is not None:
+                    worker.close()
     finally:
         if upcoming is not None:
             upcoming.close()

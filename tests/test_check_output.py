@@ -93,7 +93,8 @@ def test_a_check_stopped_by_an_earlier_tasks_stub_names_that_task_first(tmp_path
         "    return {'weights': w, 'updates': 0, 'mistakes_per_epoch': [0], 'converged': True}\n")))
     done = _check(cwd=folder)
     _, rest = _table_and_rest(done.stdout)
-    assert "- not implemented yet (Task 1.3): train_perceptron: the learning algorithm" in rest, rest
+    wanted = "- not implemented yet (Task 1.3): train_perceptron: the learning algorithm"
+    assert wanted in rest, rest
     assert all(len(line) <= 80 for line in rest), rest
 
 

@@ -44,6 +44,8 @@ def datasets(draw, separable: bool):
         Xb, y = Xb[keep], np.where(score[keep] > 0, 1.0, -1.0)
     else:
         y = draw(hnp.arrays(np.float64, n, elements=st.sampled_from([1.0, -1.0])))
+        if draw(st.booleans()):  # a point given both labels: never separable, so a run at
+            Xb, y = np.vstack([Xb, Xb[:1]]), np.append(y, -y[0])  # the default goes all the way
     kwargs = draw(keyword("train_perceptron", "max_epochs", st.integers(1, 12)))
     return (draw(given_as("train_perceptron", "Xb", Xb)),
             draw(given_as("train_perceptron", "y", y)), kwargs)
