@@ -62,14 +62,22 @@ def test_quiet_is_the_table_and_one_line_per_failed_check():
     assert "Passed:" not in done.stdout and "hidden checks" not in done.stdout
 
 
-def test_a_real_failure_keeps_its_reproduce_block_and_quiet_its_first_line(tmp_path):
+def _a1_with(tmp_path, task: str, function: str, body: str):
+    """A copy of the a1 stubs with the stub of ``function`` (task ``task``) replaced by
+    ``body``; its folder."""
     folder = tmp_path / "a1_perceptron"
     shutil.copytree(STUBS / "a1_perceptron", folder)
     module = folder / "perceptron.py"
-    stub = '    raise NotImplementedError("Task 1.1: implement add_bias")\n'
+    stub = f'    raise NotImplementedError("Task {task}: implement {function}")\n'
     text = module.read_text()
     assert stub in text
-    module.write_text(text.replace(stub, "    return np.hstack([np.ones((len(X), 1)), X])\n"))
+    module.write_text(text.replace(stub, body))
+    return folder
+
+
+def test_a_real_failure_keeps_its_reproduce_block_and_quiet_its_first_line(tmp_path):
+    folder = _a1_with(tmp_path, "1.1", "add_bias",
+                      "    return np.hstack([np.ones((len(X), 1)), X])\n")
     done = _check("--task", "1.1", cwd=folder)
     assert "reproduce (import numpy as np; from perceptron import *):" in done.stdout
     assert "not implemented yet" not in done.stdout
@@ -82,15 +90,9 @@ def test_a_real_failure_keeps_its_reproduce_block_and_quiet_its_first_line(tmp_p
 def test_a_check_stopped_by_an_earlier_tasks_stub_names_that_task_first(tmp_path):
     # train_perceptron (1.4) written, calling perceptron_update, still 1.3's stub. (A3's
     # checks no longer stop at another task's stub: each builds its graphs from its own ops.)
-    folder = tmp_path / "a1_perceptron"
-    shutil.copytree(STUBS / "a1_perceptron", folder)
-    module = folder / "perceptron.py"
-    stub = '    raise NotImplementedError("Task 1.4: implement train_perceptron")\n'
-    text = module.read_text()
-    assert stub in text
-    module.write_text(text.replace(stub, (
+    folder = _a1_with(tmp_path, "1.4", "train_perceptron", (
         "    w = perceptron_update(np.zeros(np.shape(Xb)[1]), Xb[0], y[0])\n"
-        "    return {'weights': w, 'updates': 0, 'mistakes_per_epoch': [0], 'converged': True}\n")))
+        "    return {'weights': w, 'updates': 0, 'mistakes_per_epoch': [0], 'converged': True}\n"))
     done = _check(cwd=folder)
     _, rest = _table_and_rest(done.stdout)
     wanted = "- not implemented yet (Task 1.3): train_perceptron: the learning algorithm"
