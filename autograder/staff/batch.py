@@ -1014,7 +1014,7 @@ def cluster_runner(args: argparse.Namespace):
     if local is not None and local < 1:
         raise GradingError("--local-cluster must be at least 1.")
     if scheduler is not None and not scheduler.strip():
-        raise GradingError("--scheduler needs an address, e.g. tcp://10.0.0.5:8786.")
+        raise GradingError("--scheduler needs an address, e.g. tcp://SCHEDULER-HOST:8786.")
     try:
         import distributed  # noqa: F401
     except ImportError:
