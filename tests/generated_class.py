@@ -88,8 +88,8 @@ def build_class(root: Path) -> Path:
 def crash_or_grade(path: str, only: list[str], slot: int, reference: str | None = None) -> dict:
     """The batch's real grader, except for CRASH_STUDENT, whose grading process raises (the
     one error row of the class, as a fault of the kit would leave it)."""
-    from autograder.staff import batch
+    from autograder.staff.grading_task import grade_one
 
     if Path(path).name == CRASH_STUDENT:
         raise RuntimeError("the grading process crashed (the test's stand-in for a kit fault)")
-    return batch.grade_one(path, only, slot, reference)
+    return grade_one(path, only, slot, reference)

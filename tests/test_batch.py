@@ -22,6 +22,9 @@ import pytest
 from autograder.grade import CheckResult, GradingError, NotGraded, SubmissionResult
 from autograder.staff import batch
 from autograder.staff.corpus import entries, materialize, read_entry
+from autograder.staff.gradebook import SCHEMA, Gradebook, Row, export_csv, iter_rows
+from autograder.staff.grading_task import error_result
+from autograder.staff.layout import Submission, discover
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "reference_solution"
@@ -67,7 +70,7 @@ def fake_grader(path: str, only: list[str], slot: int) -> dict:
         raise NotGraded("the reference solution is missing at /nowhere")
     passing = int(text.split("SCORE=")[1].split()[0])
     a1 = next(s for s in suite(include_hidden=False) if s.assignment.id == "a1")
-    result = batch.error_result(batch.Submission("x", Path(path), Path(path)), ["a1"], "")
+    result = error_result(Submission("x", Path(path), Path(path)), ["a1"], "")
     for i, task in enumerate(result.assignments[0].tasks):
         task.note = ""
         task.checks = [CheckResult("c", task.title, False, i < passing)]
@@ -77,7 +80,7 @@ def fake_grader(path: str, only: list[str], slot: int) -> dict:
 
 def all_pass_grader(path: str, only: list[str], slot: int) -> dict:
     """Every task of every assignment in ``only`` passes (for multi-assignment scopes)."""
-    result = batch.error_result(batch.Submission("x", Path(path), Path(path)), only, "")
+    result = error_result(Submission("x", Path(path), Path(path)), only, "")
     for a in result.assignments:
         a.note = ""
         for task in a.tasks:
@@ -93,8 +96,8 @@ def _class(root: Path, directives: dict[str, str]) -> Path:
     return root
 
 
-def _rows(gradebook: Path) -> dict[str, batch.Row]:
-    return {row.student: row for row in batch.iter_rows(gradebook)}
+def _rows(gradebook: Path) -> dict[str, Row]:
+    return {row.student: row for row in iter_rows(gradebook)}
 
 
 def _run(tmp_path: Path, directory: Path, **kwargs) -> batch.BatchSummary:
@@ -155,7 +158,7 @@ def test_csv_has_one_column_per_task_and_the_right_values(tmp_path):
     directory = _class(tmp_path / "class", {"ann": "SCORE=5", "bob": "SCORE=2", "cid": "RAISE"})
     _run(tmp_path, directory, jobs=2)
     out = tmp_path / "class.csv"
-    assert batch.export_csv(tmp_path / "gradebook.db", out) == 3
+    assert export_csv(tmp_path / "gradebook.db", out) == 3
     with out.open() as handle:
         table = list(csv.DictReader(handle))
     rows = _rows(tmp_path / "gradebook.db")
@@ -206,7 +209,7 @@ def test_nbgrader_submitted_layout_is_detected(tmp_path):
     (bob / "perceptron.py").write_text("# SCORE=1\n")
     (course / "gradebook.db").write_text("")  # nbgrader's: not ours, not looked at
     for given in (course, course / "submitted"):
-        layout, subs = batch.discover(given, tmp_path / f"staging-{given.name}")
+        layout, subs = discover(given, tmp_path / f"staging-{given.name}")
         assert layout == "nbgrader"
         assert [s.student for s in subs] == ["alice", "bob"]
         assert subs[0].path == course / "submitted" / "alice"
@@ -219,14 +222,14 @@ def test_nbgrader_submitted_layout_is_detected(tmp_path):
 
 def test_plain_folders_layout_and_refusals(tmp_path):
     directory = _class(tmp_path / "class", {"ann": "SCORE=1"})
-    assert batch.discover(directory)[0] == "folders"
+    assert discover(directory)[0] == "folders"
     with pytest.raises(GradingError, match="ONE submission"):
-        batch.discover(directory / "ann")
+        discover(directory / "ann")
     foreign = tmp_path / "nbgrader.db"
     with sqlite3.connect(foreign) as db:
         db.execute("CREATE TABLE student (id TEXT)")
     with pytest.raises(GradingError, match="another program's database"):
-        batch.Gradebook(foreign)
+        Gradebook(foreign)
 
 
 # --------------------------------------------------------------------------- real grading
@@ -280,7 +283,7 @@ def _count(gradebook: Path) -> int:
         return 0  # the table is not created yet
 
 
-def _task_scores(row: batch.Row) -> list[tuple[str, float]]:
+def _task_scores(row: Row) -> list[tuple[str, float]]:
     return [(t.task, t.score) for a in row.result().assignments for t in a.tasks]
 
 
@@ -301,7 +304,7 @@ def test_a_class_of_50_survives_sigkill_half_way_and_matches_an_uninterrupted_ru
     for name, path in variants.items():
         shutil.copytree(path, expected_dir / name)
     batch.run_batch(expected_dir, tmp_path / "expected.db", jobs=2, only=["a1"], progress=False)
-    expected = {row.student: row for row in batch.iter_rows(tmp_path / "expected.db")}
+    expected = {row.student: row for row in iter_rows(tmp_path / "expected.db")}
     assert expected["reference"].score == expected["reference"].max_score > 0
     assert (
         expected["syntax_error"].score == 0
@@ -329,7 +332,7 @@ def test_a_class_of_50_survives_sigkill_half_way_and_matches_an_uninterrupted_ru
     with sqlite3.connect(gradebook) as db:
         students = [r[0] for r in db.execute("SELECT student FROM grades")]
     assert len(students) == CLASS_SIZE == len(set(students))
-    rows = {row.student: row for row in batch.iter_rows(gradebook)}
+    rows = {row.student: row for row in iter_rows(gradebook)}
     for student, variant in plan.items():
         assert _task_scores(rows[student]) == _task_scores(expected[variant]), (student, variant)
         assert rows[student].status == expected[variant].status
@@ -356,7 +359,7 @@ def test_a_not_graded_submission_is_an_error_row_never_a_score(tmp_path):
 
 def _csv_export(tmp_path: Path, **scope) -> list[dict]:
     out = tmp_path / "export.csv"
-    batch.export_csv(tmp_path / "gradebook.db", out, **scope)
+    export_csv(tmp_path / "gradebook.db", out, **scope)
     return _csv(out)
 
 
@@ -537,9 +540,9 @@ def test_a_schema_1_gradebook_is_migrated_to_one_row_per_student(tmp_path, monke
     """Two schema-1 rows for bob (scopes a1,a2 then a1) become one row, a1 from the later."""
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
-    db.executescript(batch.SCHEMA.replace("PRIMARY KEY (student)", "PRIMARY KEY (student, scope)"))
+    db.executescript(SCHEMA.replace("PRIMARY KEY (student)", "PRIMARY KEY (student, scope)"))
     db.execute("INSERT INTO meta VALUES ('schema', '1')")
-    sub = batch.Submission("bob", tmp_path, tmp_path)
+    sub = Submission("bob", tmp_path, tmp_path)
     for scope, when, passing in (("a1,a2", "2026-01-01", True), ("a1", "2026-01-02", False)):
         result = SubmissionResult.from_dict(all_pass_grader(str(tmp_path), scope.split(","), 0))
         for a in result.assignments:
@@ -552,7 +555,7 @@ def test_a_schema_1_gradebook_is_migrated_to_one_row_per_student(tmp_path, monke
         )
     db.commit()
     db.close()
-    (row,) = batch.iter_rows(path)
+    (row,) = iter_rows(path)
     assert row.scope == "a1,a2"
     by_id = {a.id: a for a in row.result().assignments}
     assert by_id["a1"].score == 0 and by_id["a2"].score == by_id["a2"].max_score > 0

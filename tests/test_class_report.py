@@ -19,7 +19,9 @@ from pathlib import Path
 import generated_class as klass
 import pytest
 
+from autograder.errors import GradingError
 from autograder.staff import batch, class_report, class_report_html, lms
+from autograder.staff.grading_task import resolve_reference
 
 pytestmark = pytest.mark.slow  # grades 12 two-assignment submissions: 20 s on 2 cores
 
@@ -29,7 +31,7 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     directory = klass.build_class(root / "submissions")
     gradebook, out = root / "gradebook.db", root / "out"
-    grader = partial(klass.crash_or_grade, reference=batch.resolve_reference(None))
+    grader = partial(klass.crash_or_grade, reference=resolve_reference(None))
     summary = batch.run_batch(directory, gradebook, jobs=2, only=klass.SCOPE, out_dir=out,
                               progress=False, grader=grader)
     assert summary.errors == 1
@@ -178,7 +180,7 @@ def test_moodle_csv_and_bad_rosters(graded, tmp_path):
     assert lines[1][next(k for k in lines[1] if k.startswith("a1"))] == "15.00"
     assert all(v == "" for k, v in lines[0].items() if k != "Email address")
     roster.write_text("name,Email address\nx,y\n")
-    with pytest.raises(batch.GradingError, match="needs a 'student' column"):
+    with pytest.raises(GradingError, match="needs a 'student' column"):
         lms.export(gradebook, roster, "moodle", out)
 
 

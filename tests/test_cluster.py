@@ -23,6 +23,9 @@ from autograder.errors import GradingError, NotGraded
 from autograder.grade import CheckResult
 from autograder.staff import batch
 from autograder.staff.corpus import entries, materialize
+from autograder.staff.gradebook import Row, iter_rows
+from autograder.staff.grading_task import error_result
+from autograder.staff.layout import Submission
 
 distributed = pytest.importorskip("distributed")
 cluster = pytest.importorskip("autograder.staff.cluster")
@@ -79,11 +82,11 @@ def _timeless(value):
     return value
 
 
-def _rows(gradebook: Path) -> dict[str, batch.Row]:
-    return {row.student: row for row in batch.iter_rows(gradebook)}
+def _rows(gradebook: Path) -> dict[str, Row]:
+    return {row.student: row for row in iter_rows(gradebook)}
 
 
-def _graded(row: batch.Row) -> tuple:
+def _graded(row: Row) -> tuple:
     return (row.status, row.reason, row.score, row.max_score, row.scope,
             _timeless(json.loads(row.result_json)) | {"submission": None})
 
@@ -268,7 +271,7 @@ def die_or_pass_grader(path: str, only: list[str], slot: int) -> dict:
     text = (Path(path) / "a1_perceptron" / "perceptron.py").read_text()
     if "DIE" in text:
         os.kill(os.getpid(), signal.SIGKILL)
-    result = batch.error_result(batch.Submission("x", Path(path), Path(path)), only, "")
+    result = error_result(Submission("x", Path(path), Path(path)), only, "")
     for a in result.assignments:
         a.note = ""
         for task in a.tasks:

@@ -69,13 +69,14 @@ def test_not_graded_is_an_error_row_in_a_batch(tmp_path, monkeypatch):
     import shutil
 
     from autograder.staff import batch
+    from autograder.staff.gradebook import iter_rows
 
     folder = tmp_path / "class" / "alice" / "a1_perceptron"
     folder.mkdir(parents=True)
     shutil.copy(REFERENCE / "a1_perceptron" / "perceptron.py", folder)
     monkeypatch.setenv("BACKPROP_LAB_REFERENCE", str(tmp_path / "nowhere"))
     batch.run_batch(tmp_path / "class", tmp_path / "gb.db", only=["a1"], progress=False)
-    (row,) = batch.iter_rows(tmp_path / "gb.db")
+    (row,) = iter_rows(tmp_path / "gb.db")
     assert row.status == "error" and "reference solution is missing" in row.reason
 
 

@@ -20,42 +20,36 @@ that name that is not a Backprop Lab gradebook (e.g. nbgrader's) is refused, nev
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.connection
-import os
 import shutil
 import signal
-import sqlite3
-import stat
 import sys
 import tempfile
 import time
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
-from autograder.grade import (
-    SUBMISSION_BUDGET_SECONDS,
-    AssignmentResult,
-    GradingError,
-    NotGraded,
-    SubmissionResult,
-    TaskResult,
+from autograder.errors import GradingError, NotGraded
+from autograder.grade import SUBMISSION_BUDGET_SECONDS, SubmissionResult
+from autograder.staff.gradebook import Gradebook, Row, export_csv, row_of
+from autograder.staff.grading_task import (
+    error_result,
+    grade_one,
+    grading_reply,
+    refuse_to_grade,
+    resolve_reference,
 )
+from autograder.staff.layout import Submission, class_scope, content_hash, discover, known_layout
 
 DEFAULT_GRADEBOOK = Path("gradebook.db")
 """Relative to the current directory: where the instructor runs the command, so that a
 restart from the same place finds it. Pass --gradebook to keep it elsewhere."""
-
-SCHEMA_VERSION = "2"
-"""Bumped when the grades table changes shape. Schema 1 (one row per student and scope, one
-hash per submission) is migrated in place on open: see ``migrate_v1``."""
 
 GRACE_SECONDS = 120.0
 """Wall time a grading process gets beyond the submission budget before the parent kills it:
@@ -65,276 +59,6 @@ process is wedged (e.g. a call that ignores its own timeout)."""
 POLL_SECONDS = 1.0
 """How often the parent wakes without news to look for wedged processes: far below the
 grace period, and cheap."""
-
-HASH_BYTES_PER_FILE = 64 * 1024 * 1024
-"""Bytes of one file read into the content hash (its size always counts): far above any
-module or notebook, and a bound on what a hostile multi-GB file costs the parent."""
-
-IGNORED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".git", ".DS_Store"}
-"""Entries that are never a student and never part of a submission's content hash."""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS grades (
-    student      TEXT NOT NULL,
-    scope        TEXT NOT NULL,      -- the assignments in the result, e.g. "a1,a2,a3,a4"
-    submission   TEXT NOT NULL,      -- the directory graded
-    content_hash TEXT NOT NULL,      -- JSON {assignment: {hash, status, reason}}: its inputs
-    status       TEXT NOT NULL CHECK (status IN ('graded', 'error')),
-    reason       TEXT NOT NULL DEFAULT '',
-    score        REAL NOT NULL,
-    max_score    REAL NOT NULL,
-    seconds      REAL NOT NULL,
-    graded_at    TEXT NOT NULL,
-    result_json  TEXT NOT NULL,      -- SubmissionResult.to_dict(), also for error rows
-    PRIMARY KEY (student)
-);
-"""
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One student's submission: the directory to grade and the one to hash."""
-
-    student: str
-    path: Path
-    source: Path  # the student's own directory (differs from path when staged)
-
-
-def _known_layout() -> tuple[dict[str, str], dict[str, str]]:
-    """(folder -> id, module file -> folder) of every assignment the kit knows."""
-    from autograder.checks import suite
-
-    folders, modules = {}, {}
-    for s in suite(include_hidden=False):
-        folders[s.assignment.folder] = s.assignment.id
-        modules[f"{s.assignment.module}.py"] = s.assignment.folder
-    return folders, modules
-
-
-def nbgrader_root(directory: Path) -> Path | None:
-    """The ``submitted/`` directory when ``directory`` is an nbgrader course or its submitted/."""
-    if (directory / "submitted").is_dir():
-        return directory / "submitted"
-    if directory.name == "submitted":
-        return directory
-    return None
-
-
-def _entries(directory: Path) -> list[Path]:
-    return sorted(
-        p for p in directory.iterdir() if p.name not in IGNORED_NAMES and not p.name.startswith(".")
-    )
-
-
-def discover(directory: Path, staging: Path | None = None) -> tuple[str, list[Submission]]:
-    """The layout name ("folders" or "nbgrader") and every student's submission, sorted.
-
-    In the nbgrader layout an assignment folder whose name is not the kit's (e.g. ``a1``)
-    is recognised by the module file it holds and copied under the kit's folder name into
-    ``staging``.
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise GradingError(f"{directory}: not a directory of student submissions.")
-    folders, modules = _known_layout()
-    if any((directory / folder).is_dir() for folder in folders):
-        raise GradingError(
-            f"{directory} looks like ONE submission (it holds assignment folders):"
-            " grade it with `autograder grade`, or point grade-all at the folder of students."
-        )
-    root = nbgrader_root(directory)
-    layout = "nbgrader" if root else "folders"
-    root = root or directory
-    submissions = []
-    for student_dir in _entries(root):
-        if not student_dir.is_dir():
-            continue
-        path = student_dir
-        if layout == "nbgrader":
-            path = _normalise_nbgrader(student_dir, folders, modules, staging)
-        submissions.append(Submission(student_dir.name, path, student_dir))
-    return layout, submissions
-
-
-def _normalise_nbgrader(
-    student_dir: Path, folders: dict[str, str], modules: dict[str, str], staging: Path | None
-) -> Path:
-    """``student_dir`` itself when its assignment folders carry the kit's names, else a copy."""
-    renames = {}
-    for sub in _entries(student_dir):
-        if not sub.is_dir() or sub.name in folders:
-            continue
-        for module_file, folder in modules.items():
-            if (sub / module_file).is_file():
-                renames[sub] = folder
-    if not renames or staging is None:
-        return student_dir
-    target = staging / student_dir.name
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    for sub in _entries(student_dir):
-        if sub.is_dir():
-            shutil.copytree(
-                sub,
-                target / renames.get(sub, sub.name),
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-    return target
-
-
-def content_hash(directory: Path) -> str:
-    """sha256 over every entry's relative path and content, in sorted order, caches ignored.
-
-    Never follows a link (its target text is hashed) and never opens anything but a regular
-    file, so a FIFO or a link to /dev/zero in a submission cannot stall the parent.
-    """
-    digest = hashlib.sha256()
-    directory = Path(directory)
-    for here, dirs, files in os.walk(directory, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_NAMES)
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(here, d))]):
-            path = Path(here, name)
-            if name in IGNORED_NAMES or path.suffix == ".pyc":
-                continue
-            # fsencode: a student's non-UTF-8 file name must not crash the batch
-            digest.update(os.fsencode(path.relative_to(directory).as_posix()) + b"\0")
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                digest.update(b"link:" + os.fsencode(os.readlink(path)))
-            elif stat.S_ISREG(info.st_mode):
-                digest.update(str(info.st_size).encode() + b":")
-                with path.open("rb") as handle:
-                    remaining = HASH_BYTES_PER_FILE
-                    while remaining > 0 and (chunk := handle.read(min(remaining, 1 << 20))):
-                        digest.update(chunk)
-                        remaining -= len(chunk)
-            else:
-                digest.update(b"special:" + str(stat.S_IFMT(info.st_mode)).encode())
-            digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def class_scope(submissions: list[Submission]) -> list[str]:
-    """Every assignment present in at least one submission: graded for everyone, so that a
-    student who skipped one scores 0 on it and every row has the same maximum."""
-    folders, _ = _known_layout()
-    present = {
-        aid for s in submissions for folder, aid in folders.items() if (s.path / folder).is_dir()
-    }
-    return sorted(present)
-
-
-# --------------------------------------------------------------------------- gradebook
-
-
-@dataclass(frozen=True)
-class Row:
-    """One recorded grade."""
-
-    student: str
-    scope: str
-    submission: str
-    content_hash: str
-    status: str
-    reason: str
-    score: float
-    max_score: float
-    seconds: float
-    graded_at: str
-    result_json: str
-
-    def result(self) -> SubmissionResult:
-        return SubmissionResult.from_dict(json.loads(self.result_json))
-
-
-class Gradebook:
-    """The SQLite gradebook; one writer (the batch parent), one transaction per submission."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._refuse_foreign()
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")  # a committed grade survives a crash
-        self.db.executescript(SCHEMA)
-        version = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if version is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        elif version[0] == "1":
-            migrate_v1(self.db)
-        elif version[0] != SCHEMA_VERSION:
-            raise GradingError(
-                f"{self.path}: gradebook schema {version[0]}, expected {SCHEMA_VERSION}"
-                " (written by another version of the kit: grade into a new --gradebook)."
-            )
-
-    def _refuse_foreign(self) -> None:
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            return
-        try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
-                tables = {
-                    r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                }
-        except sqlite3.DatabaseError as error:
-            raise GradingError(f"{self.path} is not an SQLite gradebook ({error}).") from None
-        if tables and "grades" not in tables:
-            raise GradingError(
-                f"{self.path} is another program's database"
-                f" (tables: {', '.join(sorted(tables)[:5])}); choose another file with --gradebook."
-            )
-
-    def close(self) -> None:
-        self.db.close()
-
-    def rows(self) -> list[Row]:
-        """Every student's row (one each), oldest grading first."""
-        sql = "SELECT * FROM grades ORDER BY graded_at, student"
-        return [Row(*r) for r in self.db.execute(sql)]
-
-    def recorded(self) -> dict[str, Row]:
-        return {row.student: row for row in self.rows()}
-
-    def record(self, row: Row) -> None:
-        """Insert or replace one row in its own committed transaction."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT OR REPLACE INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)", _values(row)
-            )
-
-
-def migrate_v1(db: sqlite3.Connection) -> None:
-    """Schema 1 -> 2 in one transaction: each student's rows (one per scope graded) become
-    one row holding each assignment's latest result. Schema 1 kept no per-assignment
-    hashes, so every migrated assignment is stale and regraded on the next batch."""
-    with db:
-        db.execute("BEGIN IMMEDIATE")
-        old = [Row(*r) for r in db.execute("SELECT * FROM grades ORDER BY graded_at")]
-        db.execute("ALTER TABLE grades RENAME TO grades_v1")
-        db.executescript(SCHEMA.split(";", 1)[1])  # the new grades table only
-        for row, kept in latest_by_student(old).values():
-            result = row.result()
-            result.assignments = [kept[aid] for aid in sorted(kept)]
-            inputs = {aid: {"hash": "", "status": row.status, "reason": row.reason}
-                      for aid in kept}
-            db.execute(
-                "INSERT INTO grades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                _values(_row_of(row, result, inputs, row.graded_at)),
-            )
-        db.execute("DROP TABLE grades_v1")
-        db.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
-
-
-def _values(row: Row) -> tuple:
-    return tuple(getattr(row, f) for f in Row.__dataclass_fields__)
-
 
 def kit_identity(reference: str | None) -> str:
     """What every assignment's grade depends on besides the student's files: the kit's
@@ -349,7 +73,7 @@ def kit_identity(reference: str | None) -> str:
 def assignment_hashes(sub: Submission, scope: list[str], kit: str) -> dict[str, str]:
     """Per assignment of ``scope``: sha256 of its folder's files and the kit identity (a
     folder the student did not hand in hashes as absent, so handing it in later counts)."""
-    folders = {aid: folder for folder, aid in _known_layout()[0].items()}
+    folders = {aid: folder for folder, aid in known_layout()[0].items()}
     hashes = {}
     for aid in scope:
         folder = sub.source / folders[aid]
@@ -413,7 +137,7 @@ def merged_row(
     result.submission = str(sub.source)
     if previous is not None:
         result.seconds = round(result.seconds + previous.result().seconds, 3)
-    return _row_of(
+    return row_of(
         Row(sub.student, "", str(sub.source), "", status, reason, 0, 0, 0, "", ""),
         result,
         {aid: inputs[aid] for aid in sorted(kept) if aid in inputs},
@@ -421,76 +145,7 @@ def merged_row(
     )
 
 
-def _row_of(base: Row, result: SubmissionResult, inputs: dict, graded_at: str) -> Row:
-    errors = [i for i in inputs.values() if i.get("status") == "error"]
-    return Row(
-        base.student,
-        ",".join(a.id for a in result.assignments),
-        base.submission,
-        json.dumps(inputs, sort_keys=True),
-        "error" if errors else "graded",
-        str(errors[0].get("reason", "")) if errors else "",
-        result.score,
-        result.max_score,
-        result.seconds,
-        graded_at,
-        json.dumps(result.to_dict()),
-    )
-
-
-def error_result(submission: Submission, scope: list[str], reason: str) -> SubmissionResult:
-    """A zero-score result for every task of ``scope`` carrying ``reason``: nothing is lost."""
-    from autograder.checks import suite
-
-    assignments = []
-    for s in suite(include_hidden=False):
-        a = s.assignment
-        if a.id in scope:
-            tasks = [TaskResult(a.id, t.id, t.title, t.points, [], reason) for t in a.tasks]
-            assignments.append(AssignmentResult(a.id, a.folder, a.title, tasks, reason))
-    return SubmissionResult(str(submission.source), assignments, 0.0, "")
-
-
 # --------------------------------------------------------------------------- grading processes
-
-
-def grade_one(path: str, only: list[str], slot: int, reference: str | None = None) -> dict:
-    """The default grader run in a child process: the full SubmissionResult as a dict.
-
-    ``reference`` is the folder the parent resolved once for the whole batch."""
-    from autograder.grade import grade_submission
-    from autograder.staff.context import staff_context
-
-    return grade_submission(Path(path), staff_context(reference), only=only, slot=slot).to_dict()
-
-
-def resolve_reference(explicit: Path | str | None) -> str:
-    """The batch's reference solution, found once before anything is graded (NotGraded if
-    there is none: every hidden check would otherwise be a grader fault)."""
-    from autograder.staff import reference
-
-    try:
-        return str(reference.locate(explicit))
-    except reference.ReferenceMissing as error:
-        raise NotGraded(str(error)) from None
-
-
-def refuse_to_grade(reason: str, path: str, only: list[str], slot: int) -> dict:
-    """The grader of a batch that cannot grade (no reference): an error row per submission."""
-    raise NotGraded(reason)
-
-
-def grading_reply(grader: Callable[[str, list[str], int], dict], path: str, only: list[str],
-                  slot: int) -> tuple[str, object]:
-    """("ok", result dict) or ("error", reason): one grading, every failure a reason (the
-    same words in a --jobs process and on a Dask worker)."""
-    try:
-        return ("ok", grader(path, only, slot))
-    except GradingError as error:
-        return ("error", str(error))
-    except Exception as error:  # noqa: BLE001 -- any failure becomes an error row
-        frames = traceback.format_exc(limit=-3).strip()
-        return ("error", f"grading raised {type(error).__name__}: {error}\n{frames}")
 
 
 def _child_main(conn, slot: int, grader: Callable[[str, list[str], int], dict]) -> None:
@@ -775,88 +430,6 @@ def _progress_bar(total: int, summary: BatchSummary, enabled: bool):
     return bar
 
 
-# --------------------------------------------------------------------------- CSV export
-
-
-def read_latest(
-    gradebook: Path | str,
-    assignments: list[str] | None = None,
-    students: list[str] | None = None,
-) -> dict:
-    """``latest_by_student`` of the gradebook file ``gradebook`` (GradingError if missing):
-    the one way the CSV, the class report and the LMS export read a gradebook."""
-    if not Path(gradebook).is_file():
-        raise GradingError(f"{gradebook}: no such gradebook.")
-    book = Gradebook(gradebook)
-    try:
-        return latest_by_student(book.rows(), assignments, students)
-    finally:
-        book.close()
-
-
-def latest_by_student(
-    rows: list[Row], assignments: list[str] | None = None, students: list[str] | None = None
-) -> dict[str, tuple[Row, dict[str, AssignmentResult]]]:
-    """Per student, each assignment's most recent result across rows (any scope), limited to
-    ``assignments`` and ``students`` when given. The row kept is the latest that contributed."""
-    merged: dict[str, tuple[Row, dict[str, AssignmentResult]]] = {}
-    for row in sorted(rows, key=lambda r: r.graded_at):
-        if students and row.student not in students:
-            continue
-        chosen = [
-            a for a in row.result().assignments if not assignments or a.id in assignments
-        ]
-        if not chosen:
-            continue
-        _, kept = merged.get(row.student, (row, {}))
-        for a in chosen:
-            kept[a.id] = a
-        merged[row.student] = (row, kept)
-    return merged
-
-
-def export_csv(
-    gradebook: Path,
-    path: Path,
-    assignments: list[str] | None = None,
-    students: list[str] | None = None,
-) -> int:
-    """Write the class table: student, total, max, one column per task (a1:1.3), status,
-    reason; only ``assignments`` and ``students`` when given (the scope of a batch).
-    Returns the number of students written."""
-    merged = read_latest(gradebook, assignments, students)
-    columns: dict[str, None] = {}
-    for _, assignments in merged.values():
-        for aid in sorted(assignments):
-            for t in assignments[aid].tasks:
-                columns.setdefault(f"{aid}:{t.task}")
-    ordered = sorted(
-        columns, key=lambda c: (c.split(":")[0], [int(x) for x in c.split(":")[1].split(".")])
-    )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "total", "max", *ordered, "status", "reason"])
-        for student in sorted(merged):
-            row, assignments = merged[student]
-            scores = {f"{aid}:{t.task}": t.score for aid, a in assignments.items() for t in a.tasks}
-            total = round(sum(a.score for a in assignments.values()), 4)
-            maximum = sum(a.max_score for a in assignments.values())
-            reason = row.reason.splitlines()[0] if row.reason else ""
-            writer.writerow(
-                [
-                    student,
-                    f"{total:g}",
-                    f"{maximum:g}",
-                    *(f"{scores[c]:g}" if c in scores else "" for c in ordered),
-                    row.status,
-                    reason,
-                ]
-            )
-    return len(merged)
-
-
 # --------------------------------------------------------------------------- command line
 
 
@@ -1031,11 +604,3 @@ def _export_lms(args: argparse.Namespace, scope: list[str] | None) -> None:
     n, missing, not_graded = lms.export(args.gradebook, args.roster, fmt, Path(out), scope)
     lms.report(n, missing, not_graded, fmt, Path(out))
 
-
-def iter_rows(gradebook: Path) -> Iterator[Row]:
-    """Every row of a gradebook (for scripts and tests)."""
-    book = Gradebook(gradebook)
-    try:
-        yield from book.rows()
-    finally:
-        book.close()

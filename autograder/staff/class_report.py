@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder.grade import GradingError
 from autograder.report import WIDTH, points
-from autograder.staff.batch import read_latest
+from autograder.staff.gradebook import read_latest
 from autograder.staff.misconceptions import DIAGNOSIS
 
 FULL_MARKS_EPS = 1e-9

@@ -41,7 +41,8 @@ from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_com
 import autograder
 from autograder.errors import GradingError, NotGraded
 from autograder.isolation import intake
-from autograder.staff import batch
+from autograder.staff.grading_task import grade_one, grading_reply
+from autograder.staff.layout import known_layout
 
 RESOURCE = "backprop-lab"
 """The Dask resource a vetted worker advertises (1: one grading per worker process at a
@@ -121,7 +122,7 @@ def unpack(package: dict, root: Path, private: bool = False) -> Path:
 
 
 def folders_of(assignments: list[str]) -> list[str]:
-    by_id = {aid: folder for folder, aid in batch._known_layout()[0].items()}
+    by_id = {aid: folder for folder, aid in known_layout()[0].items()}
     return [by_id[aid] for aid in assignments if aid in by_id]
 
 
@@ -224,7 +225,8 @@ def worker_report() -> dict:
 
 def grade_here(path: str, only: list[str], slot: int, reference: str | None = None,
                notes: dict | None = None) -> dict:
-    """batch.grade_one on this worker's reference copy, with the coordinator's intake notes."""
+    """grading_task.grade_one on this worker's reference copy, with the intake's notes
+    the coordinator sent."""
     from autograder.grade import grade_submission
     from autograder.staff.context import staff_context
 
@@ -245,7 +247,7 @@ def grade_task(package: dict, only: list[str], grader: Callable | None = None) -
         # (derandomized: the grades equal --jobs 1's), so the false alarm is silenced here.
         warnings.filterwarnings("ignore", message=RANDOM_FALSE_ALARM)
         path = unpack(package, Path(tmp) / "submission")
-        kind, payload = batch.grading_reply(grader, str(path), only, 0)
+        kind, payload = grading_reply(grader, str(path), only, 0)
     if kind == "ok" and isinstance(payload, dict) and state["reference"]:
         if payload.get("reference") == state["reference"]:  # the coordinator's, by content
             payload = {**payload, "reference": state["origin"]}
@@ -291,7 +293,7 @@ def outcome(future) -> tuple[str, str, dict | None]:
 def vet(client: Client, expected: dict, reference: str | None) -> int:
     """Set every worker up, say which ones are refused and why; the usable count (NotGraded
     when there is none)."""
-    package = pack(Path(reference), folders_of(sorted(batch._known_layout()[0].values()))) \
+    package = pack(Path(reference), folders_of(sorted(known_layout()[0].values()))) \
         if reference else None
     client.register_plugin(GradingSetup(expected, package, reference))
     reports = client.run(worker_report)
@@ -323,7 +325,7 @@ def grade_on(client: Client, jobs: list, scope_of: Callable, grader: Callable,
     """batch.run_pool's contract on Dask: ``on_done(sub, status, reason, result)`` here, in
     completion order, exactly once per submission."""
     reference = None
-    if isinstance(grader, partial) and grader.func is batch.grade_one:
+    if isinstance(grader, partial) and grader.func is grade_one:
         reference = grader.keywords.get("reference")
     expected = {k: v for k, v in identity().items() if k in COMPARED}
     usable = vet(client, expected, reference)

@@ -24,9 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from autograder.grade import grade_submission
     from autograder.report import console_table
-    from autograder.staff.batch import resolve_reference
     from autograder.staff.context import staff_context
     from autograder.staff.corpus import entries, materialize
+    from autograder.staff.grading_task import resolve_reference
     from autograder.staff.stubs import generate
 
     reference = Path(resolve_reference(getattr(args, "reference", None)))

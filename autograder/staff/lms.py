@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from autograder.grade import GradingError
-from autograder.staff.batch import Gradebook, latest_by_student
+from autograder.staff.gradebook import Gradebook, latest_by_student
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 """Canvas's gradebook columns before the assignments, in the order its export writes them."""

@@ -390,7 +390,9 @@ def push_grades(
 
     from autograder.grade import SubmissionResult
     from autograder.report import markdown_feedback
-    from autograder.staff.batch import Submission, grade_one, resolve_reference, run_pool
+    from autograder.staff.batch import run_pool
+    from autograder.staff.grading_task import grade_one, resolve_reference
+    from autograder.staff.layout import Submission
 
     course = Path(course)
     course_id, db_url = course_settings(course)

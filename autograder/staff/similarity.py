@@ -77,9 +77,9 @@ def _copydetect():
 
 
 def _modules() -> list[str]:
-    from autograder.staff.batch import _known_layout
+    from autograder.staff.layout import known_layout
 
-    _, modules = _known_layout()
+    _, modules = known_layout()
     return sorted(f"{folder}/{name}" for name, folder in modules.items())
 
 
@@ -114,7 +114,7 @@ def compare(
     highlighted (HTML) for pairs scoring at least ``highlight``."""
     import tempfile
 
-    from autograder.staff.batch import discover
+    from autograder.staff.layout import discover
 
     detector, utils = _copydetect()
     known = boilerplate_hashes(reference_root, list(boilerplate))
