@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -267,10 +268,16 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path, graded
 
 def die_or_pass_grader(path: str, only: list[str], slot: int) -> dict:
     """A stand-in grader (sent by value to the workers): SIGKILLs its own process, the Dask
-    worker, for a perceptron.py saying DIE; else every task passes."""
+    worker, for a perceptron.py saying DIE; sleeps for one saying SLEEP, waits for the
+    test's gate for one saying WAIT; else every task passes."""
     text = (Path(path) / "a1_perceptron" / "perceptron.py").read_text()
     if "DIE" in text:
         os.kill(os.getpid(), signal.SIGKILL)
+    if "SLEEP" in text:  # a wedged grading: far past the test's limit
+        time.sleep(600)
+    if "WAIT" in text:  # until the test creates the file $BPLAB_TEST_GATE names
+        while not Path(os.environ["BPLAB_TEST_GATE"]).exists():
+            time.sleep(0.1)
     result = error_result(Submission("x", Path(path), Path(path)), only, "")
     for a in result.assignments:
         a.note = ""
@@ -279,8 +286,6 @@ def die_or_pass_grader(path: str, only: list[str], slot: int) -> dict:
     return result.to_dict()
 
 
-@pytest.mark.skip(reason="hangs intermittently at 18:30 UTC 2026-12-02 (future.result() after"
-                  " KilledWorker; passed earlier the same day): to investigate")
 @pytest.mark.slow  # a LocalCluster whose workers die twice on one submission
 def test_a_submission_whose_worker_dies_twice_is_an_error_row_and_the_rest_are_graded(
     tmp_path,
@@ -304,6 +309,99 @@ def test_a_submission_whose_worker_dies_twice_is_an_error_row_and_the_rest_are_g
     assert rows["bob"].status == "error" and rows["bob"].score == 0
     assert "died, 2 times" in rows["bob"].reason
     assert rows["ann"].score == rows["ann"].max_score > 0 and rows["cid"].status == "graded"
+
+
+def _class_of(directory: Path, texts: dict[str, str]) -> None:
+    for student, text in texts.items():
+        (directory / student / "a1_perceptron").mkdir(parents=True)
+        (directory / student / "a1_perceptron" / "perceptron.py").write_text(text)
+
+
+@pytest.mark.slow  # a LocalCluster whose one grading outlives a 10 s limit
+def test_a_grading_over_the_limit_is_stopped_and_recorded_once_and_the_rest_are_graded(
+    tmp_path,
+):
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    directory = tmp_path / "class"
+    _class_of(directory, {"ann": "# ok\n", "bob": "# SLEEP\n", "cid": "# ok\n", "dan": "# ok\n"})
+    runner = cluster.ClusterRunner(local_workers=2, limit_seconds=10)
+    started = time.monotonic()
+    try:
+        summary = batch.run_batch(directory, tmp_path / "g.db", only=["a1"], progress=False,
+                                  runner=runner, grader=die_or_pass_grader)
+    finally:
+        runner.close()
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert time.monotonic() - started < 300  # not the sleeper's 600 s: a bound, not a timing
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        students = [r[0] for r in db.execute("SELECT student FROM grades")]
+    assert sorted(students) == ["ann", "bob", "cid", "dan"]  # one row each
+    rows = _rows(tmp_path / "g.db")
+    assert (summary.graded, summary.errors) == (4, 1)
+    assert rows["bob"].status == "error" and rows["bob"].score == 0
+    assert rows["bob"].reason == "grading took over 10 s; stopped."  # run_pool's words
+    for student in ("ann", "cid", "dan"):
+        assert rows[student].score == rows[student].max_score > 0, student
+
+
+@pytest.mark.slow  # a scheduler with one good worker; a worker of another kit joins mid-batch
+def test_a_refused_worker_joining_mid_batch_is_announced(tmp_path, capfd, monkeypatch):
+    import cloudpickle
+
+    gate = tmp_path / "gate"
+    monkeypatch.setenv("BPLAB_TEST_GATE", str(gate))  # the workers inherit it
+    directory = tmp_path / "class"
+    _class_of(directory, {"ann": "# WAIT\n", "bob": "# ok\n"})
+    patch = tmp_path / "patch_version.py"
+    patch.write_text(PATCH_VERSION)
+    announced = "refused (joined mid-batch): differs from the coordinator: kit 0.0.0-other"
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    errors: list[BaseException] = []
+    with _local_cluster(1) as local, distributed.Client(local) as client:
+        runner = cluster.ClusterRunner(scheduler=local.scheduler_address)
+
+        def grade() -> None:
+            try:
+                batch.run_batch(directory, tmp_path / "g.db", only=["a1"], progress=False,
+                                runner=runner, grader=die_or_pass_grader)
+            except BaseException as error:  # noqa: BLE001 -- re-raised by the test
+                errors.append(error)
+
+        coordinator = threading.Thread(target=grade)
+        coordinator.start()
+        other = None
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while not any(client.processing().values()):  # ann's grading waits at the gate
+                assert coordinator.is_alive() and time.monotonic() < deadline, errors
+                time.sleep(0.1)
+            other = subprocess.Popen(
+                [str(Path(sys.executable).parent / "dask"), "worker", local.scheduler_address,
+                 "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+                 "--preload", str(patch)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            seen = ""
+            while announced not in seen:
+                assert coordinator.is_alive() and time.monotonic() < deadline, (errors, seen)
+                seen += capfd.readouterr().err
+                time.sleep(0.2)
+            gate.touch()  # ann's grading may finish now
+            coordinator.join(TIMEOUT)
+        finally:
+            gate.touch()
+            coordinator.join(TIMEOUT)
+            runner.close()
+            cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+            if other is not None:
+                other.terminate()
+                other.wait(timeout=60)
+    assert not errors and not coordinator.is_alive(), errors
+    assert seen.count(announced) == 1
+    rows = _rows(tmp_path / "g.db")
+    assert sorted(rows) == ["ann", "bob"] and all(r.status == "graded" for r in rows.values())
 
 
 @pytest.mark.slow  # a coordinator (and its LocalCluster) SIGKILLed, then the rerun

@@ -36,12 +36,14 @@ from functools import partial
 from pathlib import Path
 
 from autograder.errors import GradingError, NotGraded
-from autograder.grade import SUBMISSION_BUDGET_SECONDS, SubmissionResult
+from autograder.grade import SubmissionResult
 from autograder.staff.gradebook import Gradebook, Row, export_csv, row_of
 from autograder.staff.grading_task import (
+    TASK_LIMIT_SECONDS,
     error_result,
     grade_one,
     grading_reply,
+    overtime_reason,
     refuse_to_grade,
     resolve_reference,
 )
@@ -50,11 +52,6 @@ from autograder.staff.layout import Submission, class_scope, content_hash, disco
 DEFAULT_GRADEBOOK = Path("gradebook.db")
 """Relative to the current directory: where the instructor runs the command, so that a
 restart from the same place finds it. Pass --gradebook to keep it elsewhere."""
-
-GRACE_SECONDS = 120.0
-"""Wall time a grading process gets beyond the submission budget before the parent kills it:
-grade_submission enforces the budget itself between checks, so this only fires when a
-process is wedged (e.g. a call that ignores its own timeout)."""
 
 POLL_SECONDS = 1.0
 """How often the parent wakes without news to look for wedged processes: far below the
@@ -222,7 +219,7 @@ def run_pool(
     n_slots: int,
     grader: Callable[[str, list[str], int], dict],
     on_done: Callable[[Submission, str, str, dict | None], None],
-    budget_seconds: float = SUBMISSION_BUDGET_SECONDS + GRACE_SECONDS,
+    budget_seconds: float = TASK_LIMIT_SECONDS,
 ) -> None:
     """Grade ``jobs`` on ``n_slots`` processes; call ``on_done(sub, status, reason, result)``
     in this process as each one finishes, in completion order. ``only`` is the assignments
@@ -256,11 +253,7 @@ def run_pool(
                         finished = ("error", _death_reason(slot.process.exitcode), None)
                         slot.restart()
                 if finished is None and time.monotonic() - slot.started > budget_seconds:
-                    finished = (
-                        "error",
-                        f"grading took over {budget_seconds:.0f} s; stopped.",
-                        None,
-                    )
+                    finished = ("error", overtime_reason(budget_seconds), None)
                     slot.restart()
                 if finished is None:
                     continue

@@ -30,18 +30,26 @@ import platform
 import shutil
 import sys
 import tempfile
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, wait
+from distributed.core import Status
 
 import autograder
 from autograder.errors import GradingError, NotGraded
 from autograder.isolation import intake
-from autograder.staff.grading_task import grade_one, grading_reply
+from autograder.staff.grading_task import (
+    TASK_LIMIT_SECONDS,
+    grade_one,
+    grading_reply,
+    overtime_reason,
+)
 from autograder.staff.layout import known_layout
 
 RESOURCE = "backprop-lab"
@@ -68,7 +76,14 @@ ALLOWED_FAILURES = 1
 (--local-cluster sets it; a scheduler of your own: distributed.scheduler.allowed-failures)."""
 
 RESULT_WAIT_S = 60.0
-"""How long a future as_completed yielded may take to hand over its result."""
+"""How long a finished future may take to hand over its result."""
+
+POLL_SECONDS = 1.0
+"""How often the coordinator wakes without news: to stop overdue tasks and to hear of
+workers that joined mid-batch."""
+
+TOPIC = "backprop-lab-workers"
+"""The Dask event topic a worker's setup reports on (the coordinator reads it mid-batch)."""
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 """Largest JSON reply accepted from a worker (a full result with its plots is ~1 MiB)."""
@@ -188,15 +203,25 @@ def prepare(expected: dict, reference: dict | None, origin: str | None,
 
 
 class GradingSetup(WorkerPlugin):
-    """Sent to every worker once (the scheduler keeps it for workers that join later)."""
+    """Sent to every worker once (the scheduler keeps it for workers that join later).
+
+    The worker is paused while it sets up and resumed after: the scheduler sends a
+    resource-restricted task left with no worker ("no-worker", e.g. after its workers died)
+    to a worker only when one joins or turns running, never when one gains the resource
+    (Worker.set_resources), so without the resume such a task would wait forever."""
 
     name = PLUGIN_NAME
 
-    def __init__(self, expected: dict, reference: dict | None, origin: str | None):
+    def __init__(self, expected: dict, reference: dict | None, origin: str | None,
+                 batch: str = ""):
         self.expected, self.reference, self.origin = expected, reference, origin
+        self.batch = batch
 
     async def setup(self, worker) -> None:
         global _state
+        resume = worker.status == Status.running
+        if resume:
+            worker.status = Status.paused
         loop = asyncio.get_running_loop()
         try:
             state = await loop.run_in_executor(
@@ -208,12 +233,22 @@ class GradingSetup(WorkerPlugin):
                                 f" {type(error).__name__}: {error}"}, "reference": None}
         state["report"]["address"] = worker.address
         _state = state
-        if state["report"]["usable"]:
-            await worker.set_resources(**{RESOURCE: 1})
+        try:
+            if state["report"]["usable"]:
+                await worker.set_resources(**{RESOURCE: 1})
+        finally:
+            if resume and worker.status == Status.paused:
+                worker.status = Status.running  # the scheduler now places waiting tasks here
+        worker.log_event(TOPIC, {"batch": self.batch, **_plain(state["report"])})
 
     def teardown(self, worker) -> None:
         if _state and _state.get("reference"):
             shutil.rmtree(_state["reference"], ignore_errors=True)
+
+
+def _plain(report: dict) -> dict:
+    return {str(k): v if isinstance(v, (str, int, float, bool)) else str(v)
+            for k, v in report.items()}
 
 
 def worker_report() -> dict:
@@ -290,12 +325,12 @@ def outcome(future) -> tuple[str, str, dict | None]:
         return "error", f"grading raised {type(error).__name__} on a Dask worker: {error}", None
 
 
-def vet(client: Client, expected: dict, reference: str | None) -> int:
-    """Set every worker up, say which ones are refused and why; the usable count (NotGraded
-    when there is none)."""
+def vet(client: Client, expected: dict, reference: str | None, batch: str = "") -> dict:
+    """Set every worker up, say which ones are refused and why; every worker's report by
+    address (NotGraded when none is usable)."""
     package = pack(Path(reference), folders_of(sorted(known_layout()[0].values()))) \
         if reference else None
-    client.register_plugin(GradingSetup(expected, package, reference))
+    client.register_plugin(GradingSetup(expected, package, reference, batch))
     reports = client.run(worker_report)
     usable = [r for r in reports.values() if r.get("usable")]
     refused = {a: r.get("refused", "?") for a, r in sorted(reports.items())
@@ -313,63 +348,136 @@ def vet(client: Client, expected: dict, reference: str | None) -> int:
     isolation = sorted({r.get("isolation", "") for r in usable})
     print(f"autograder: grading on {len(usable)} Dask worker(s), isolation"
           f" {', '.join(isolation)}", file=sys.stderr)
-    return len(usable)
+    return reports
 
 
 def _allowed_failures(dask_scheduler=None) -> int:
     return dask_scheduler.allowed_failures
 
 
+class Joiners:
+    """The workers whose setup reported after the vetting (joined or restarted mid-batch):
+    read from the setup's events between results; a refused one is named on stderr as at
+    the vetting, a usable one widens the window of tasks in flight."""
+
+    def __init__(self, client: Client, batch: str, reports: dict):
+        self.client, self.batch = client, batch
+        self.seen = set(reports)
+        self.usable = {a for a, r in reports.items() if r.get("usable")}
+
+    def poll(self) -> None:
+        try:
+            events = self.client.get_events(TOPIC)
+        except Exception:  # noqa: BLE001 -- news of joiners is not worth stopping the batch
+            return
+        for _, report in events:
+            if not isinstance(report, dict) or report.get("batch") != self.batch:
+                continue
+            address = str(report.get("address", "?"))
+            if address in self.seen:
+                continue
+            self.seen.add(address)
+            if report.get("usable"):
+                self.usable.add(address)
+            else:
+                print(f"autograder: Dask worker {address} refused (joined mid-batch):"
+                      f" {report.get('refused', '?')}", file=sys.stderr)
+
+    def window(self) -> int:
+        """Tasks to keep in flight: one per usable worker still connected (at least one)."""
+        try:
+            alive = set(self.client.nthreads())
+        except Exception:  # noqa: BLE001
+            alive = self.usable
+        return max(1, IN_FLIGHT_PER_WORKER * len(self.usable & alive))
+
+
+def _finished(futures: list, seconds: float) -> list:
+    """The futures of ``futures`` done within ``seconds`` (none: an empty list)."""
+    try:
+        done, _ = wait(futures, timeout=seconds, return_when="FIRST_COMPLETED")
+    except (TimeoutError, asyncio.TimeoutError):
+        return []
+    return list(done)
+
+
+def stop_overdue(client: Client, future, limit: float) -> str:
+    """Cancel the task of ``future`` that outlived ``limit``; restart the worker grading it (in
+    the background: a wedged grading ends with its process, as a --jobs slot's does). The
+    reason for its row."""
+    holders = [w for w, keys in client.processing().items() if future.key in keys]
+    client.cancel([future], force=True)
+    if not holders:
+        return (f"no Dask worker took the task within {limit:.0f} s (none free, or every"
+                " one lost); not graded.")
+    threading.Thread(target=_restart, args=(client, holders), daemon=True).start()
+    return overtime_reason(limit)
+
+
+def _restart(client: Client, workers: list) -> None:
+    try:
+        client.restart_workers(workers, raise_for_error=False)
+    except Exception:  # noqa: BLE001 -- a worker without a nanny stays busy until it ends
+        pass
+
+
 def grade_on(client: Client, jobs: list, scope_of: Callable, grader: Callable,
-             on_done: Callable) -> None:
+             on_done: Callable, limit: float = TASK_LIMIT_SECONDS) -> None:
     """batch.run_pool's contract on Dask: ``on_done(sub, status, reason, result)`` here, in
-    completion order, exactly once per submission."""
+    completion order, exactly once per submission. A task not done ``limit`` seconds after
+    it was sent is stopped and recorded as an error (run_pool's limit and words): the batch
+    never waits on a task without bound."""
     reference = None
     if isinstance(grader, partial) and grader.func is grade_one:
         reference = grader.keywords.get("reference")
     expected = {k: v for k, v in identity().items() if k in COMPARED}
-    usable = vet(client, expected, reference)
-    remote = None if reference else grader  # the default grader runs on the worker's copy
     batch_id = uuid.uuid4().hex[:12]
+    joiners = Joiners(client, batch_id, vet(client, expected, reference, batch_id))
+    remote = None if reference else grader  # the default grader runs on the worker's copy
     queue = list(reversed(jobs))
-    pending: dict[str, object] = {}
+    pending: dict[str, tuple] = {}  # key -> (submission, future, monotonic time sent)
+    submitted = 0
 
-    def submit(number: int):
+    def submit() -> None:
+        nonlocal submitted
         sub = queue.pop()
         only = scope_of(sub)
         future = client.submit(
             grade_task, pack(sub.path, folders_of(only)), only, remote,
-            key=f"bplab-{batch_id}-{number}", pure=False, retries=1,
+            key=f"bplab-{batch_id}-{submitted}", pure=False, retries=1,
             resources={RESOURCE: 1},
         )
-        pending[future.key] = sub
-        return future
-
-    submitted = 0
-    first = []
-    while queue and submitted < IN_FLIGHT_PER_WORKER * usable:
-        first.append(submit(submitted))
         submitted += 1
-    done = as_completed(first)
+        pending[future.key] = (sub, future, time.monotonic())
+
     try:
-        for future in done:
-            sub = pending.pop(future.key)
-            result = outcome(future)
-            future.release()
-            if queue:
-                done.add(submit(submitted))
-                submitted += 1
-            on_done(sub, *result)
+        while queue or pending:
+            while queue and len(pending) < joiners.window():
+                submit()
+            for future in _finished([f for _, f, _ in pending.values()], POLL_SECONDS):
+                sub, _, _ = pending.pop(future.key)
+                result = outcome(future)
+                future.release()
+                on_done(sub, *result)
+            now = time.monotonic()
+            for key in [k for k, (_, _, sent) in pending.items() if now - sent > limit]:
+                sub, future, _ = pending.pop(key)
+                reason = stop_overdue(client, future, limit)
+                future.release()
+                on_done(sub, "error", reason, None)
+            joiners.poll()
     finally:
-        for future in done.futures:
+        for _, future, _ in pending.values():
             future.cancel()
 
 
 class ClusterRunner:
     """The ``runner`` of batch.run_batch: connects (or starts the LocalCluster) on first use."""
 
-    def __init__(self, scheduler: str | None = None, local_workers: int | None = None):
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None,
+                 limit_seconds: float = TASK_LIMIT_SECONDS):
         self.scheduler, self.local_workers = scheduler, local_workers
+        self.limit_seconds = limit_seconds
         self.cluster = self.client = None
 
     def __call__(self, jobs: list, only, n_slots: int, grader: Callable,
@@ -377,7 +485,7 @@ class ClusterRunner:
         if not jobs:
             return
         scope_of = only if callable(only) else (lambda sub: only)
-        grade_on(self.connect(), jobs, scope_of, grader, on_done)
+        grade_on(self.connect(), jobs, scope_of, grader, on_done, self.limit_seconds)
 
     def connect(self) -> Client:
         if self.client is not None:

@@ -12,8 +12,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autograder.errors import GradingError, NotGraded
-from autograder.grade import AssignmentResult, SubmissionResult, TaskResult
+from autograder.grade import (
+    SUBMISSION_BUDGET_SECONDS,
+    AssignmentResult,
+    SubmissionResult,
+    TaskResult,
+)
 from autograder.staff.layout import Submission
+
+GRACE_SECONDS = 120.0
+"""Wall time a grading gets beyond the submission budget before it is stopped:
+grade_submission enforces the budget itself between checks, so this only fires when a
+grading is wedged (e.g. a call that ignores its own timeout)."""
+
+TASK_LIMIT_SECONDS = SUBMISSION_BUDGET_SECONDS + GRACE_SECONDS
+"""The wall time one submission's grading may take, a --jobs process or a Dask task alike."""
+
+
+def overtime_reason(limit_seconds: float) -> str:
+    """The reason on the error row of a grading stopped at ``limit_seconds`` (both runners)."""
+    return f"grading took over {limit_seconds:.0f} s; stopped."
 
 
 def error_result(submission: Submission, scope: list[str], reason: str) -> SubmissionResult:
