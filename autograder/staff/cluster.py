@@ -3,8 +3,8 @@
 The coordinator (the process running grade-all) keeps all of batch.py's work: discovery,
 the hashes, the SQLite gradebook (one transaction per result, the moment it arrives, so a
 killed coordinator resumes as with --jobs), the outputs and the CSV. Only the grading moves:
-every submission is one Dask task, pulled by whichever worker is free (``as_completed``
-with a small window in flight, never the class pre-assigned), and graded there by the same
+every submission is one Dask task, pulled by whichever worker is free (a small window in
+flight, never the class pre-assigned), and graded there by the same
 sandboxed ``grade_submission`` as --jobs.
 
 - No shared filesystem: the coordinator stages each submission through the intake (its
@@ -16,7 +16,11 @@ sandboxed ``grade_submission`` as --jobs.
   reference. Every refused worker is named; no usable worker is NotGraded.
 - Faults: a task whose worker dies runs once more elsewhere (the scheduler's
   ``allowed-failures`` is 1, so the second death is KilledWorker) and ``retries=1`` reruns
-  a task that raised; then it is an error row with the reason. One row per student.
+  a task that raised; then it is an error row with the reason. A task not done within
+  run_pool's limit is cancelled, its worker restarted, and recorded with run_pool's words:
+  the coordinator never waits on a task without bound. One row per student.
+- A worker joining or restarting mid-batch is vetted by the same plugin, which reports on
+  the event topic TOPIC; a refused one is named on stderr between results.
 """
 
 from __future__ import annotations
@@ -233,9 +237,8 @@ class GradingSetup(WorkerPlugin):
                                 f" {type(error).__name__}: {error}"}, "reference": None}
         state["report"]["address"] = worker.address
         _state = state
-        try:
-            if state["report"]["usable"]:
-                await worker.set_resources(**{RESOURCE: 1})
+        try:  # 0 when refused: a resource left by an earlier batch's vetting is withdrawn
+            await worker.set_resources(**{RESOURCE: 1 if state["report"]["usable"] else 0})
         finally:
             if resume and worker.status == Status.paused:
                 worker.status = Status.running  # the scheduler now places waiting tasks here
