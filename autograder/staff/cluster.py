@@ -365,7 +365,7 @@ class Joiners:
 
     def __init__(self, client: Client, batch: str, reports: dict):
         self.client, self.batch = client, batch
-        self.seen = set(reports)
+        self.seen = {a for a, r in reports.items() if "address" in r}  # set up (not mid-way)
         self.usable = {a for a, r in reports.items() if r.get("usable")}
 
     def poll(self) -> None:
