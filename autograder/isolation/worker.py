@@ -14,6 +14,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,28 @@ class WorkerFault(Exception):
         self.kind, self.message = kind, message
 
 
+@dataclass(frozen=True)
+class BatchCall:
+    """One call of a batch: ``module.function(*args, **kwargs)`` with its own limit."""
+
+    module: str
+    function: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What one call of a batch did, exactly one of: returned ``value`` (value, args after,
+    kwargs after, as ``call_returning_args``), raised ``error`` (the student's exception),
+    or hit ``fault`` (the worker timed out, crashed or misbehaved: it is dead now)."""
+
+    value: tuple | None = None
+    error: StudentError | None = None
+    fault: WorkerFault | None = None
+
+
 class Budget:
     """Total wall seconds a submission may use across all its calls."""
 
@@ -114,6 +137,7 @@ class Worker:
         self.starts = 0
         self.slot_lock: int | None = None  # fd holding the flock of the claimed slot
         self._starting: tuple | None = None  # begun, hello not read yet (see begin)
+        self.requests = 0  # requests sent for calls (a batch is one): round trips
 
     # ---- context manager
     def __enter__(self) -> Worker:
@@ -145,14 +169,72 @@ class Worker:
         """Like call, plus the arguments as the call left them (to catch in-place mutation)."""
         if module not in self.imported:
             self.import_module(module, timeout)
+        what = f"{module}.{function}"
         reply = self._request({"op": "call", "module": module, "function": function,
                                "args": list(args), "kwargs": kwargs, "return_args": True},
-                              timeout, f"{module}.{function}", full_reply=True)
+                              timeout, what, full_reply=True)
+        return self._returned_args(reply, what)
+
+    def _returned_args(self, reply: dict, what: str) -> tuple[Any, list, dict]:
+        """(value, args after, kwargs after) of a call's reply, its shape checked."""
         after = reply.get("args_after")
         if (not isinstance(after, dict) or not isinstance(after.get("args"), list)
                 or not isinstance(after.get("kwargs"), dict)):
-            self._fault("protocol", f"the worker sent a malformed reply during {module}.{function}")
+            self._fault("protocol", f"the worker sent a malformed reply during {what}")
         return reply.get("value"), after["args"], after["kwargs"]
+
+    def call_batch(self, calls: list[BatchCall]) -> list[BatchOutcome | None]:
+        """Several calls in ONE request: each outcome exactly as ``call_returning_args``
+        reports that call alone, in order; None for a call that did not run.
+
+        The worker runs the calls in order and answers each with its own frame as soon as it
+        returns, so every call keeps its own limit (counted from the previous call's answer,
+        so never shorter than alone) and a timeout or crash is that call's: its outcome
+        holds the WorkerFault, the worker is dead (restarted by the next request, as after a
+        single call) and the calls after it are None (not run). Each frame is validated as
+        a single reply is (strict decoding, shape of the reply, its index). Calls whose
+        arguments hold a FnRef belong on the single path (their call counts are per call).
+        """
+        outcomes: list[BatchOutcome | None] = [None] * len(calls)
+        if not calls:
+            return outcomes
+        self.requests += 1
+        try:
+            for call in calls:
+                if call.module not in self.imported:
+                    self.import_module(call.module, call.timeout)
+            self._ready()
+        except WorkerFault as fault:
+            outcomes[0] = BatchOutcome(fault=fault)
+            return outcomes
+        proc = self.proc
+        self.last_fn_calls = []
+        request = {"op": "batch", "calls": [
+            {"module": c.module, "function": c.function, "args": list(c.args),
+             "kwargs": dict(c.kwargs)} for c in calls]}
+        try:
+            self._send(proc, request)
+        except OSError:
+            pass  # the worker died; the first call's _receive reports how
+        for index, call in enumerate(calls):
+            what = f"{call.module}.{call.function}"
+            timeout = self._limited(call.timeout)
+            try:
+                if timeout is None:
+                    raise WorkerFault("timeout", self._spent())
+                reply = self._receive(proc, time.monotonic() + timeout, what, timeout)
+                if isinstance(reply, dict) and reply.get("index") != index:
+                    self._fault("protocol", f"the worker answered out of order during {what}")
+                outcomes[index] = BatchOutcome(value=self._returned_args(
+                    self._answer(reply, what, full_reply=True), what))
+            except StudentError as error:
+                outcomes[index] = BatchOutcome(error=error)
+            except WorkerFault as fault:
+                if self.proc is proc:  # the budget ran out: the worker still runs the batch
+                    self._fault_quietly()
+                outcomes[index] = BatchOutcome(fault=fault)
+                break
+        return outcomes
 
     def graph(self, module: str, spec: dict, mode: str, timeout: float = DEFAULT_TIMEOUT_S,
               value_class: str = "Value") -> dict:
@@ -274,15 +356,12 @@ class Worker:
     # ---- requests
     def _request(self, request: dict, timeout: float, what: str,
                  during_import: str | None = None, full_reply: bool = False) -> Any:
-        if self.proc is None:
-            self.start()
-        elif self._starting is not None:
-            self._await_hello()
-        if self.budget is not None:
-            if self.budget.remaining() <= 0:
-                raise WorkerFault("timeout", f"the submission used its whole time budget of "
-                                             f"{self.budget.total_s:g} s")
-            timeout = min(timeout, self.budget.remaining())
+        self.requests += 1
+        self._ready()
+        limited = self._limited(timeout)
+        if limited is None:
+            raise WorkerFault("timeout", self._spent())
+        timeout = limited
         self.last_fn_calls = []
         proc = self.proc
         try:
@@ -290,6 +369,35 @@ class Worker:
         except OSError:
             pass  # the worker died; _receive reports how
         reply = self._receive(proc, time.monotonic() + timeout, what, timeout, during_import)
+        return self._answer(reply, what, full_reply)
+
+    def _ready(self) -> None:
+        """A started worker whose hello has been read (started now if there is none)."""
+        if self.proc is None:
+            self.start()
+        elif self._starting is not None:
+            self._await_hello()
+
+    def _limited(self, timeout: float) -> float | None:
+        """A call's limit cut to what is left of the budget; None when nothing is left."""
+        if self.budget is None:
+            return timeout
+        if self.budget.remaining() <= 0:
+            return None
+        return min(timeout, self.budget.remaining())
+
+    def _spent(self) -> str:
+        return f"the submission used its whole time budget of {self.budget.total_s:g} s"
+
+    def _fault_quietly(self) -> None:
+        """Kill the worker (it may still be running a batch) without raising."""
+        try:
+            self._fault("exited", "")
+        except WorkerFault:
+            pass
+
+    def _answer(self, reply: Any, what: str, full_reply: bool = False) -> Any:
+        """One reply, validated: its value (or the whole reply), or StudentError/WorkerFault."""
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             self._fault("protocol", f"the worker sent a malformed reply during {what}")
         fn_calls = reply.get("fn_calls", [])

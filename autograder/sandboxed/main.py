@@ -316,6 +316,24 @@ class Worker:
             reply["args_after"] = {"args": args, "kwargs": kwargs}
         return reply
 
+    def serve_batch(self, req: dict) -> None:
+        """A batch request: its calls run in order, each answered by its own frame as soon as
+        it returns (one request, no wait for the trusted side between calls), so the trusted
+        side gives each call its own deadline and knows which call hung or crashed the
+        worker. Each frame is exactly the reply of a single ``call`` with ``return_args``
+        plus ``"index"``; a memory fault ends the batch (the trusted side kills the worker,
+        as after a single call)."""
+        calls = req.get("calls")
+        if not (isinstance(calls, list) and all(isinstance(c, dict) for c in calls)):
+            self.send({"ok": False, "fault": "protocol", "message": "batch calls not a list"})
+            return
+        for index, call in enumerate(calls):
+            reply = self.handle({**call, "op": "call", "return_args": True})
+            reply["index"] = index
+            self.send(reply)
+            if reply.get("fault") is not None:
+                return
+
     def op_graph(self, req: dict) -> dict:
         value_class = getattr(self.load(req["module"]), req.get("class", "Value"), None)
         if not isinstance(value_class, type):
@@ -374,6 +392,9 @@ class Worker:
             if req.get("op") == "exit":
                 self.send({"ok": True})
                 return
+            if req.get("op") == "batch":
+                self.serve_batch(req)
+                continue
             self.send(self.handle(req))
 
 
