@@ -68,6 +68,7 @@ A hidden check's expected value would come from
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 import time
 from collections.abc import Callable
@@ -81,6 +82,7 @@ from autograder.checks import plan
 from autograder.compare import CheckFailure, fmt
 from autograder.feedback.log import CallRecord, culprit
 from autograder.feedback.messages import explain_flaky, varies, with_call
+from autograder.sandboxed import protocol
 
 DEFAULT_CALL_TIMEOUT = 10.0
 """Wall seconds one call into student code may take; the reference's slowest call takes
@@ -99,6 +101,11 @@ one hanging function must not shorten the limit of an honest slow one (train_mlp
 DEFAULT_EXAMPLES = 40
 """Hypothesis examples per property check: enough to hit edge shapes and signs, and cheap
 (each is one ~0.1 ms round trip to the worker plus the student's own work)."""
+
+PREFETCH_CHUNK = 64
+"""Examples whose declared calls (``for_all(calls=...)``) go to the worker in one request:
+a plan's examples in one or two round trips, and a check failing on its first example runs
+at most this many calls it did not need."""
 
 FLAKY_PROBES = 30
 """Calls of a check's first examples kept to find one that disagrees with itself when a
@@ -237,6 +244,9 @@ class Student:
         self.assignment = assignment  # its tasks say which functions a check owns
         self.check: Check | None = None  # the running check (set by run_check)
         self.expected_raises = 0  # this check's calls that raised as documented (call_raises)
+        # Outcomes of declared calls run ahead in one batch (see prefetch), by call_key.
+        self.prefetched: dict[bytes, collections.deque] = {}
+        self.batches = 0  # batch requests sent (each one round trip)
 
     def record(self, name: str, value: Any) -> None:
         """Keep plain data (numbers, lists) for the feedback report, e.g. a training curve."""
@@ -265,6 +275,9 @@ class Student:
         limit = self.timeout_for(function)
         record = CallRecord(function, args, dict(kwargs))
         returning_args = getattr(self.worker, "call_returning_args", None)
+        queue = self.prefetched.get(call_key(function, args, kwargs)) if self.prefetched else None
+        if queue:  # run ahead in a batch: the same call by value, answered as if now
+            returning_args = _replaying(queue.popleft())
         if returning_args is None:  # a stand-in worker of the kit's tests
             return self._run(
                 function,
@@ -282,6 +295,37 @@ class Student:
             names = _parameter_names(folder, self.module, function) if folder else ()
             _raise_if_mutated(function, names, args, kwargs, args_after, kwargs_after)
         return value
+
+    def prefetch(self, calls: list[tuple]) -> None:
+        """Run ``calls`` ((function, args) or (function, args, kwargs), in order) in the
+        worker in ONE request, keeping each outcome for the ``call`` that makes the same call
+        (same function, arguments equal as the worker receives them): that call then
+        returns, raises or faults exactly as it would have alone, and is recorded the same.
+        A call made otherwise (not declared, or differing) goes to the worker as always.
+        Calls with a catalogue function (FnRef: call counts are per call) stay out. Each
+        call keeps its own limit; one that hangs or crashes the worker keeps that fault for
+        its own ``call`` and the calls after it did not run (they go alone, if made)."""
+        batch_call = getattr(self.worker, "call_batch", None)
+        if batch_call is None or self.fault is not None:  # a stand-in worker of the tests
+            return
+        from autograder.isolation.worker import BatchCall
+
+        batch, keys = [], []
+        for declared in calls:
+            function, args, kwargs = (*declared, {})[:3]
+            key = call_key(function, args, kwargs)
+            if key is None:
+                continue
+            batch.append(BatchCall(self.module, function, tuple(args), dict(kwargs),
+                                   self.timeout_for(function)))
+            keys.append(key)
+        if not batch:
+            return
+        self.batches += 1
+        for key, outcome in zip(keys, batch_call(batch), strict=True):
+            if outcome is None:
+                break
+            self.prefetched.setdefault(key, collections.deque()).append(outcome)
 
     def call_raises(self, exception: str, function: str, *args: Any, **kwargs: Any) -> None:
         """Fail unless ``function(*args, **kwargs)`` raises ``exception`` (a documented
@@ -332,6 +376,7 @@ class Student:
         any check: ("ok", value), ("raised", exception type) or ("fault", why). The
         catalogue calls the student's code on its separating inputs with it."""
         self.fault, self.check, self.log, self.timeout = None, None, [], DEFAULT_CALL_TIMEOUT
+        self.prefetched = {}
         try:
             if probe.kind == "graph":
                 return "ok", self.graph(*probe.args)
@@ -365,6 +410,31 @@ class Student:
                 self.timed_out.add(function)
             self.fault = StudentFault(message, fatal=True)
             raise self.fault from None
+
+
+def call_key(function: str, args: Any, kwargs: Any) -> bytes | None:
+    """The call as the worker receives it (its request frame's bytes): two calls with
+    the same key are the same call to the student's code. None for a call that must not
+    be batched (a catalogue function in its arguments) or cannot be sent."""
+    try:
+        frame = protocol.encode([function, list(args), dict(kwargs)])
+    except (protocol.ProtocolError, TypeError, ValueError):
+        return None
+    # a FnRef's marker: a dict key "$fn" of the kit's data is sent escaped ("$$fn") and a
+    # string holding the text is sent with its quotes escaped, so neither reads like it
+    return None if b'{"$fn":' in frame else frame
+
+
+def _replaying(outcome: Any) -> Callable:
+    """A stand-in for Worker.call_returning_args answering with a batch call's outcome."""
+    def answer(*_: Any, **__: Any) -> Any:
+        if outcome.fault is not None:
+            raise outcome.fault
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.value
+
+    return answer
 
 
 def _raise_if_mutated(
@@ -485,7 +555,7 @@ def _counting(body: Callable, judged: list[int], skipped: list[str], render: Cal
     return counted
 
 
-def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
+def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None, calls=None):
     """Turn ``body(student, example)`` into a check run over the examples of its plan.
 
     The examples are the ones ``autograder make-plans`` drew from ``strategy`` with
@@ -493,6 +563,14 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
     smallest first; the failure reported is that of the first failing example (the same on
     every machine and hypothesis version), prefixed by that input.
     ``describe(example) -> str`` renders the input; by default ``fmt`` of the example.
+
+    ``calls(example) -> [(function, args), (function, args, kwargs), ...]`` declares, as a
+    pure function of the example, the calls the body makes on it whatever the student's
+    answers (independent of the other examples): the examples' declared calls are then
+    sent to the worker together, PREFETCH_CHUNK examples per request, and the body's
+    ``student.call`` of each is answered from that batch (recorded, checked for mutation,
+    failing and timing out exactly as alone). A call the body makes that was not declared
+    goes to the worker as usual, so a declaration that misses one costs only speed.
     """
     render = describe or fmt
 
@@ -526,15 +604,22 @@ def for_all(strategy: Any, max_examples: int = DEFAULT_EXAMPLES, describe=None):
             skipped: list[str] = []  # why examples were not judged (NotJudged)
             judged = [0]
             counted = _counting(body, judged, skipped, render)
-            for node in plan.plain_examples(spec, key):
-                try:
-                    one(student, plan.from_plain(node), counted)
-                except (CheckFailure, StudentFault) as caught:
-                    failure = caught
-                    break
-                finally:
-                    if len(seen) < FLAKY_PROBES:
-                        seen.extend(student.log[: FLAKY_PROBES - len(seen)])
+            nodes = plan.plain_examples(spec, key)
+            try:
+                for index, node in enumerate(nodes):
+                    if calls is not None and index % PREFETCH_CHUNK == 0:
+                        student.prefetch([declared for ahead in nodes[index:index + PREFETCH_CHUNK]
+                                          for declared in calls(plan.from_plain(ahead))])
+                    try:
+                        one(student, plan.from_plain(node), counted)
+                    except (CheckFailure, StudentFault) as caught:
+                        failure = caught
+                        break
+                    finally:
+                        if len(seen) < FLAKY_PROBES:
+                            seen.extend(student.log[: FLAKY_PROBES - len(seen)])
+            finally:
+                student.prefetched = {}  # what follows (the re-run, the probes) calls afresh
             if failure is None:
                 if skipped and not judged[0]:
                     raise CheckFailure(f"not judged on any input (no points for nothing judged):"
@@ -607,6 +692,7 @@ def run_check(check: Check, student: Student) -> CheckOutcome:
     student.log = []
     student.check = check
     student.expected_raises = 0
+    student.prefetched = {}
     started = time.perf_counter()
     try:
         check.run(student)

@@ -207,6 +207,9 @@ class Worker:
         except WorkerFault as fault:
             outcomes[0] = BatchOutcome(fault=fault)
             return outcomes
+        except StudentError as error:  # the import raised: every call alone would say so
+            outcomes[0] = BatchOutcome(error=error)
+            return outcomes
         proc = self.proc
         self.last_fn_calls = []
         request = {"op": "batch", "calls": [
