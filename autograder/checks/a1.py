@@ -202,7 +202,7 @@ def with_bias(X: np.ndarray) -> np.ndarray:
 
 
 @CHECKS.check(task="1.1", function="add_bias", name="appends a column of ones, last")
-@for_all(matrices())
+@for_all(matrices(), calls=lambda X: [("add_bias", (X,))])
 def add_bias_appends_ones(student, X):
     got = student.call_unmutated("add_bias", X)
     got = expect_array(got, (X.shape[0], X.shape[1] + 1), what="add_bias(X)")
@@ -225,7 +225,7 @@ def predict_boundary(student):
 
 
 @CHECKS.check(task="1.2", function="predict", name="+1 exactly where w.x > 0, else -1")
-@for_all(weights_and_points())
+@for_all(weights_and_points(), calls=lambda case: [("predict", case)])
 def predict_is_threshold(student, case):
     w, Xb = case
     got = expect_array(student.call("predict", w, Xb), (Xb.shape[0],), what="predict(w, Xb)")
@@ -256,7 +256,7 @@ def update_hand_cases(student):
 
 
 @CHECKS.check(task="1.3", function="perceptron_update", name="w + y x on a mistake, else w")
-@for_all(update_cases())
+@for_all(update_cases(), calls=lambda case: [("perceptron_update", case)])
 def update_property(student, case):
     w, x, y = case
     got = student.call_unmutated("perceptron_update", w, x, y)

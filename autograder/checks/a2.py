@@ -266,7 +266,8 @@ def relative_error_hand(student):
             hnp.arrays(np.float64, n, elements=st.floats(-100, 100)),
             hnp.arrays(np.float64, n, elements=st.floats(-100, 100)),
         )
-    )
+    ),
+    calls=lambda case: [("relative_error", case)],
 )
 def relative_error_property(student, case):
     a, b = case
@@ -485,7 +486,8 @@ def hessians(draw):
 
 
 @CHECKS.check(task="2.5", function="classify_critical_point", name="by eigenvalue signs")
-@for_all(hessians(), describe=lambda case: f"H with eigenvalues {case[1]}")
+@for_all(hessians(), describe=lambda case: f"H with eigenvalues {case[1]}",
+         calls=lambda case: [("classify_critical_point", case[:1])])
 def classify_property(student, case):
     H, eig = case
     H = (H + H.T) / 2

@@ -189,7 +189,8 @@ def _describe_ndm(ex) -> str:
 
 
 @CHECKS.check(task="4.1", function="linear_forward", name="x @ W + b on random shapes")
-@for_all(st.tuples(dims, dims, dims, seeds), describe=_describe_ndm)
+@for_all(st.tuples(dims, dims, dims, seeds), describe=_describe_ndm, calls=lambda ex: [
+    ("linear_forward", arrays(ex[3], ex[0:2], ex[1:3], ex[2:3]))])
 def linear_forward_values(student, ex) -> None:
     n, d, m, seed = ex
     x, W, b = arrays(seed, (n, d), (d, m), (m,))
@@ -200,7 +201,9 @@ def linear_forward_values(student, ex) -> None:
 
 
 @CHECKS.check(task="4.1", function="linear_backward", name="dx, dW, db against central differences")
-@for_all(st.tuples(dims, dims, dims, seeds), describe=_describe_ndm)
+@for_all(st.tuples(dims, dims, dims, seeds), describe=_describe_ndm, calls=lambda ex: [
+    ("linear_backward", (lambda x, W, b, G: (G, x, W, b))(
+        *arrays(ex[3], ex[0:2], ex[1:3], ex[2:3], (ex[0], ex[2]))))])
 def linear_backward_grads(student, ex) -> None:
     n, d, m, seed = ex
     x, W, b, G = arrays(seed, (n, d), (d, m), (m,), (n, m))
@@ -232,7 +235,8 @@ def _activation_checks(name: str):
     forward = FORMULAS[name][0]
 
     @CHECKS.check(task="4.2", function=f"{name}_forward", name=f"{name}_forward values")
-    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape)
+    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape, calls=lambda ex: [
+        (f"{name}_forward", arrays(ex[2], ex[0:2], scale=2.0))])
     def values(student, ex) -> None:
         n, d, seed = ex
         (x,) = arrays(seed, (n, d), scale=2.0)
@@ -242,7 +246,9 @@ def _activation_checks(name: str):
     @CHECKS.check(
         task="4.2", function=f"{name}_backward", name=f"{name}_backward against central differences"
     )
-    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape)
+    @for_all(st.tuples(dims, dims, seeds), describe=_describe_shape, calls=lambda ex: [
+        (f"{name}_backward", (lambda x, G: (G, np.where(np.abs(x) < 1e-3, 0.5, x)))(
+            *arrays(ex[2], ex[0:2], ex[0:2])))])
     def grads(student, ex) -> None:
         n, d, seed = ex
         # Scale 1 keeps x out of the far tails, where f' ~ 1e-6 and a central difference's
@@ -368,7 +374,11 @@ def activations_do_not_mutate(student) -> None:
     name="alpha and beta change the derivative too (non-default values, random x)",
 )
 @for_all(st.tuples(dims, dims, seeds, st.sampled_from([0.05, 0.3]), st.sampled_from([0.5, 4.0])),
-         describe=lambda ex: f"x of shape ({ex[0]}, {ex[1]}), alpha = {ex[3]}, beta = {ex[4]}")
+         describe=lambda ex: f"x of shape ({ex[0]}, {ex[1]}), alpha = {ex[3]}, beta = {ex[4]}",
+         calls=lambda ex: (lambda x, G: [
+             ("leaky_relu_backward", (G, np.where(np.abs(x) < 1e-3, 0.5, x)), {"alpha": ex[3]}),
+             ("softplus_backward", (G, np.where(np.abs(x) < 1e-3, 0.5, x)), {"beta": ex[4]})])(
+             *arrays(ex[2], ex[0:2], ex[0:2], scale=2.0)))
 def keyword_derivatives(student, ex) -> None:
     n, d, seed, alpha, beta = ex
     x, G = arrays(seed, (n, d), (n, d), scale=2.0)
@@ -388,7 +398,9 @@ def keyword_derivatives(student, ex) -> None:
 
 
 @CHECKS.check(task="4.3", function="softmax", name="rows sum to 1 and ignore a constant shift")
-@for_all(st.tuples(dims, st.integers(2, 6), seeds), describe=_describe_shape)
+@for_all(st.tuples(dims, st.integers(2, 6), seeds), describe=_describe_shape,
+         calls=lambda ex: (lambda z: [("softmax", (z,)), ("softmax", (z + 500.0,))])(
+             *arrays(ex[2], ex[0:2], scale=3.0)))
 def softmax_invariants(student, ex) -> None:
     n, c, seed = ex
     (z,) = arrays(seed, (n, c), scale=3.0)
@@ -458,7 +470,8 @@ def stable_at_1000(student) -> None:
 
 def _loss_check(function: str, make, own):
     @CHECKS.check(task="4.3", function=function, name=f"{function}: value and gradient")
-    @for_all(st.tuples(dims, st.integers(2, 5), seeds), describe=_describe_shape)
+    @for_all(st.tuples(dims, st.integers(2, 5), seeds), describe=_describe_shape,
+             calls=lambda ex: [(function, tuple(make(np.random.default_rng(ex[2]), ex[0], ex[1])))])
     def check(student, ex) -> None:
         n, c, seed = ex
         a, b = make(np.random.default_rng(seed), n, c)
@@ -643,7 +656,8 @@ def init_distribution(student) -> None:
 
 
 @CHECKS.check(task="4.4", function="mlp_forward", name="logits match the grader's forward")
-@for_all(net_examples, describe=_describe_net)
+@for_all(net_examples, describe=_describe_net, calls=lambda ex: (lambda net: [
+    ("mlp_forward", (net[1], net[2]), {"activation": net[4]})])(_net(ex)))
 def forward_values(student, ex) -> None:
     sizes, params, X, _, activation, _ = _net(ex)
     raw = integration_call(student, "mlp_forward", (params, X, activation), params, X,
@@ -666,7 +680,8 @@ def forward_values(student, ex) -> None:
     function="mlp_loss_and_grads",
     name="loss, and gradients along random directions and at sampled coordinates",
 )
-@for_all(net_examples, max_examples=25, describe=_describe_net)
+@for_all(net_examples, max_examples=25, describe=_describe_net, calls=lambda ex: (lambda net: [
+    ("mlp_loss_and_grads", (net[1], net[2], net[3]), {"activation": net[4]})])(_net(ex)))
 def network_gradient(student, ex) -> None:
     sizes, params, X, labels, activation, rng = _net(ex)
     raw = integration_call(student, "mlp_loss_and_grads", (params, X, labels, activation),
@@ -731,7 +746,10 @@ def network_does_not_mutate(student) -> None:
 
 
 @CHECKS.check(task="4.5", function="sgd_momentum_step", name="v <- mu v - lr g; p <- p + v")
-@for_all(st.tuples(dims, seeds, st.sampled_from([0.0, 0.5, 0.9])))
+@for_all(st.tuples(dims, seeds, st.sampled_from([0.0, 0.5, 0.9])), calls=lambda ex: (
+    lambda p, g, v, q: [("sgd_momentum_step", ({"W": p, "b": q}, {"W": g, "b": -q},
+                                               {"W": v, "b": q * 0.5}, 0.1, ex[2]))])(
+    *arrays(ex[1], (ex[0], 2), (ex[0], 2), (ex[0], 2), (ex[0],))))
 def momentum_by_formula(student, ex) -> None:
     n, seed, mu = ex
     p, g, v, q = arrays(seed, (n, 2), (n, 2), (n, 2), (n,))

@@ -54,7 +54,7 @@ def datasets(draw, separable: bool):
 @CHECKS.check(task="1.1", function="add_bias", name="same as the reference")
 @for_all(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=7),
                     elements=st.floats(-1e3, 1e3)).flatmap(
-    lambda X: given_as("add_bias", "X", X)))  # fmt: skip
+    lambda X: given_as("add_bias", "X", X)), calls=lambda X: [("add_bias", (X,))])  # fmt: skip
 def add_bias_differential(student, X):
     expected = _ref(student).add_bias(X)
     got = expect_array(student.call("add_bias", X), expected.shape, what="add_bias(X)")
@@ -62,7 +62,7 @@ def add_bias_differential(student, X):
 
 
 @CHECKS.check(task="1.2", function="predict", name="same as the reference")
-@for_all(weights_and_points(), max_examples=60)
+@for_all(weights_and_points(), max_examples=60, calls=lambda case: [("predict", case)])
 def predict_differential(student, case):
     w, Xb = case
     expected = _ref(student).predict(w, Xb)
@@ -71,7 +71,7 @@ def predict_differential(student, case):
 
 
 @CHECKS.check(task="1.3", function="perceptron_update", name="same as the reference")
-@for_all(update_cases(), max_examples=60)
+@for_all(update_cases(), max_examples=60, calls=lambda case: [("perceptron_update", case)])
 def update_differential(student, case):
     w, x, y = case
     expected = _ref(student).perceptron_update(w, x, y)
@@ -129,14 +129,16 @@ def record_boundary(student) -> None:
 
 
 @CHECKS.check(task="1.4", function="train_perceptron", name="same as reference, separable")
-@for_all(datasets(separable=True), max_examples=40)
+@for_all(datasets(separable=True), max_examples=40,
+         calls=lambda c: [("train_perceptron", c[:2], c[2])])
 def train_differential_separable(student, case):
     record_boundary(student)
     _compare_training(student, case)
 
 
 @CHECKS.check(task="1.4", function="train_perceptron", name="same as reference, any labels")
-@for_all(datasets(separable=False), max_examples=40)
+@for_all(datasets(separable=False), max_examples=40,
+         calls=lambda c: [("train_perceptron", c[:2], c[2])])
 def train_differential_any(student, case):
     _compare_training(student, case)
 
@@ -158,7 +160,7 @@ def separable_with_w_star(draw):
 
 
 @CHECKS.check(task="1.5", function="mistake_bound", name="same as the reference")
-@for_all(separable_with_w_star())
+@for_all(separable_with_w_star(), calls=lambda case: [("mistake_bound", case)])
 def bound_differential(student, case):
     Xb, y, w_star = case
     expected = _ref(student).mistake_bound(Xb, y, w_star)

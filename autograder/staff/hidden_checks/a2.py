@@ -107,7 +107,7 @@ def _error_pairs():
 
 
 @CHECKS.check(task="2.2", function="relative_error", name="same as the reference")
-@for_all(_error_pairs())
+@for_all(_error_pairs(), calls=lambda case: [("relative_error", case)])
 def relative_error_differential(student, case):
     a, b = case
     expected = _ref(student).relative_error(a, b)
@@ -275,6 +275,7 @@ def near_tol_matrices(draw):
     max_examples=60,
     describe=lambda c: f"H = {np.asarray(c[0]).tolist()}" + (
         f", {fmt_inputs(**c[1])}" if c[1] else ""),
+    calls=lambda c: [("classify_critical_point", c[:1], c[1])],
 )
 def classify_differential(student, case):
     H, kwargs = case
