@@ -24,7 +24,9 @@ How to write checks for an assignment (a full example is at the end of this docs
   by ``autograder make-plans`` and stored beside the checks (autograder/checks/plan.py; run
   it again after changing a strategy or a check's name), replayed smallest first; the message
   reported is the one of the first failing example, with the input prefixed. Keep example
-  counts modest (20-100): each is a round trip to the worker.
+  counts modest (20-100): each is a round trip to the worker, unless the check declares the
+  calls each example makes (``for_all(..., calls=lambda ex: [(function, args, kwargs)])``,
+  from the example alone): then the examples' calls go to the worker in one request.
 * Tasks earn ``points * passed / total`` over their checks (hidden ones count in grading).
 
 Corpus of submissions for the kit's tests (``tests/corpus/``):
