@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from autograder.checks.strategies import st
+from hypothesis import strategies as st
 
 FLOAT64, INT64, FLOAT, INT = "float64", "int64", "float", "int"
 
