@@ -17,3 +17,12 @@ def _buggy_mul(self, other):
 
 
 Value.__mul__ = _buggy_mul
+
+
+# Its - is written with a float -1.0, so the bug is in int products only (with the
+# reference's self * -1 every - would raise too, in 3.5's graphs as well).
+def _neg(self):
+    return self * -1.0
+
+
+Value.__neg__ = _neg
