@@ -993,17 +993,23 @@ def check_backward(student, spec: dict, mode: str = "backward", hint: str = "") 
 
     An op that raises while the graph is built (or its closure alone) is that op's task's
     failure: backward() is judged on the graph up to the node before it, and the rest is
-    skipped (CarriedForward naming the op). Nothing before it, or an unfinished op
-    (NotImplementedError), is no excuse."""
+    skipped (CarriedForward naming the op); when it is the first node, the graph is not
+    judged at all (NotJudged: a check whose every example is skipped still fails). An
+    unfinished op (NotImplementedError) is no excuse."""
     try:
         expected, passes_back, cut = composed_grads(student, spec,
                                                     twice=mode == "backward_twice")
     except StudentFault as fault:
         k = None if fault.fatal or fault.type_name == "NotImplementedError" else \
             _first_raising_node(student, spec)
-        if not k:  # None (not reproduced) or 0 (no node before it): nothing to judge
+        if k is None:  # not reproduced: the fault stands
             raise
         node = spec["nodes"][k]
+        if k == 0:  # the first op raises: nothing before it, this example judges nothing
+            raise NotJudged(
+                f"your {_describe_node(node)} raised {fault.type_name}: no node before it to"
+                " judge backward() on, this graph is not judged here (the op's task pays)"
+            ) from None
         prefix = {**spec, "nodes": spec["nodes"][:k], "output": spec["nodes"][k - 1]["id"]}
         check_backward(student, prefix, mode, hint)
         raise CarriedForward(

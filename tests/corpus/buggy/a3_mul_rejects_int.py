@@ -1,8 +1,9 @@
 # ruff: noqa: F821  (a patch appended to the reference module: its names are defined there)
 # target: a3_backprop/engine.py
-# bug: __mul__ wraps only float numbers in Value (ints are allowed too): v * 3, 2 * v raise
+# bug: __mul__ wraps only float numbers in Value (ints are allowed too): v * 3, 2 * v raise,
+#   and so does every - (the kit's -v is v * -1): 1.5 - a fails first, in 3.1
 # loses: 3.1
-# names: Value.__mul__
+# names: Value.__rsub__
 # diagnosis: none
 def _buggy_mul(self, other):
     other = Value(other) if isinstance(other, float) else other
@@ -18,11 +19,3 @@ def _buggy_mul(self, other):
 
 Value.__mul__ = _buggy_mul
 
-
-# Its - is written with a float -1.0, so the bug is in int products only (with the
-# reference's self * -1 every - would raise too, in 3.5's graphs as well).
-def _neg(self):
-    return self * -1.0
-
-
-Value.__neg__ = _neg
