@@ -3,7 +3,8 @@
 Why: a bug hides in input the checks never generate (an integer array where the docstring
 allows one, a default that only matters on long runs, a function unbounded below). So every
 public function of A1, A2 and A4's ``init_mlp`` has a ``Domain`` here saying, per parameter,
-what its docstring allows IN WORDS:
+what its docstring allows IN WORDS (A3's Value methods, built by graph specs rather than
+called, are declared at the end, in ``GRAPH_DOMAINS``):
 
 * ``forms``: how the value may be given: ``"float64"`` / ``"int64"`` arrays (integer entries
   are allowed where the module docstring says so), ``"float"`` / ``"int"`` Python numbers;
@@ -250,3 +251,88 @@ _DECLARATIONS = [
 ]
 
 DOMAINS: dict[str, Domain] = {d.function: d for d in _DECLARATIONS}
+
+
+# ---------------------------------------------------------------- A3: Value's operators
+# A3's checks call no function: they send graph specs (plain data, autograder/sandboxed/
+# fixtures.py) and the worker builds the Values, so a Domain of call arguments does not apply
+# (docs/AUTHORING.md, "Draw the whole documented input domain"). A3's domain is declared per
+# Value method over the NODES of the specs the checks send: what the other operand is (a
+# node, a plain int, a plain float: the module docstring's "operands may be Values or plain
+# int/float, on either side"), and the classes the docstrings single out in words.
+
+PRESET = "grads preset, out.grad != 1"
+"""The module docstring: the grader gives the inputs a grad (not always 0) and sets out.grad
+(not always 1) before calling out._backward() (mode "local" with seed/preset; mode "locals",
+whose probes include both)."""
+OPERANDS = ("other: Value", "other: int", "other: float")
+NUMBERS = ("other: int", "other: float")
+TWICE = "self is other"
+"""The module docstring: gradients are accumulated, so a node used twice gets both."""
+
+GRAPH_DOMAINS: dict[str, tuple[str, ...]] = {
+    "__add__": (*OPERANDS, TWICE, PRESET),
+    "__mul__": (*OPERANDS, TWICE, PRESET),
+    "__radd__": (*NUMBERS, PRESET),
+    "__rmul__": (*NUMBERS, PRESET),
+    "__neg__": (PRESET,),
+    "__sub__": (*OPERANDS, PRESET),
+    "__rsub__": (*NUMBERS, PRESET),
+    "__pow__": ("k: int", "k: float", PRESET),  # "for a constant number k" (int | float)
+    "__truediv__": (*OPERANDS, PRESET),
+    "__rtruediv__": (*NUMBERS, PRESET),
+    "exp": (PRESET,),
+    "log": (PRESET,),
+    "sin": (PRESET,),
+    "cos": (PRESET,),
+    "tanh": (PRESET,),
+    # "computed without overflow": e**-self overflows below -709, e**self above 709.
+    "sigmoid": (PRESET, "self <= -1000", "self >= 1000"),
+    # "1 where self > 0, else 0 (so relu'(0) = 0)".
+    "relu": (PRESET, "self > 0", "self < 0", "self = 0"),
+    # "a node used twice receives both contributions"; "calling it twice gives the same".
+    "backward": ("a node used twice", "called twice"),
+}
+"""Value method -> the operand forms and classes some check's graph must draw."""
+
+
+def graph_labels(spec: dict, mode: str) -> set[tuple[str, str]]:
+    """(Value method, label of GRAPH_DOMAINS) for every node of a graph spec sent in
+    ``mode``: which forms and classes of operand that spec draws."""
+    from autograder.checks.a3 import evaluate
+    from autograder.feedback.messages import method_of
+
+    try:
+        values = evaluate(spec)
+    except (ArithmeticError, ValueError, KeyError, TypeError):
+        values = {}
+    preset = mode == "locals" or (mode == "local" and spec.get("preset", 0.0) != 0.0
+                                  and spec.get("seed", 1.0) != 1.0)
+    labels: set[tuple[str, str]] = set()
+    uses: dict[str, int] = {}
+    for node in spec["nodes"]:
+        method, args = method_of(node), node["args"]
+        for name in {a for a in args if isinstance(a, str)}:
+            uses[name] = uses.get(name, 0) + args.count(name)
+        if preset:
+            labels.add((method, PRESET))
+        if len(args) == 2:
+            other = args[0] if method.startswith("__r") else args[1]
+            form = "Value" if isinstance(other, str) else (
+                "int" if type(other["const"]) is int else "float")
+            labels.add((method, f"other: {form}"))
+            if isinstance(args[0], str) and args[0] == args[1]:
+                labels.add((method, TWICE))
+        elif node["op"] == "pow":
+            labels.add((method, f"k: {'int' if type(node['exponent']) is int else 'float'}"))
+        x = values.get(args[0]) if len(args) == 1 and isinstance(args[0], str) else None
+        if x is not None and method == "relu":
+            labels.add((method, "self > 0" if x > 0 else "self < 0" if x < 0 else "self = 0"))
+        if x is not None and method == "sigmoid" and abs(x) >= 1000:
+            labels.add((method, "self >= 1000" if x > 0 else "self <= -1000"))
+    if mode in ("backward", "backward_twice"):
+        if any(count >= 2 for count in uses.values()):
+            labels.add(("backward", "a node used twice"))
+        if mode == "backward_twice":
+            labels.add(("backward", "called twice"))
+    return labels
