@@ -2,9 +2,9 @@
 
 Why: a bug hides in input the checks never generate (an integer array where the docstring
 allows one, a default that only matters on long runs, a function unbounded below). So every
-public function of A1, A2 and A4's ``init_mlp`` has a ``Domain`` here saying, per parameter,
-what its docstring allows IN WORDS (A3's Value methods, built by graph specs rather than
-called, are declared at the end, in ``GRAPH_DOMAINS``):
+public function of A1, A2 and A4 has a ``Domain`` here saying, per parameter, what its
+docstring allows IN WORDS (A3's Value methods, built by graph specs rather than called, are
+declared at the end, in ``GRAPH_DOMAINS``):
 
 * ``forms``: how the value may be given: ``"float64"`` / ``"int64"`` arrays (integer entries
   are allowed where the module docstring says so), ``"float"`` / ``"int"`` Python numbers;
@@ -175,6 +175,58 @@ def deep(sizes: Any) -> bool:
     return isinstance(sizes, (list, tuple)) and len(sizes) >= 4
 
 
+def ndim(k: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, np.ndarray) and v.ndim == k
+
+
+def row_far_below(v: Any) -> bool:
+    """Some row whose every entry is > 745 below its column's max: subtracting the column max
+    (not the row max) makes that row's exponentials all underflow to 0."""
+    z = np.asarray(v, float)
+    if z.ndim != 2 or z.shape[0] < 2:
+        return False
+    return bool(np.any(np.all(z < z.max(axis=0) - 745, axis=1)))
+
+
+def n_layers(k: int) -> Callable[[Any], bool]:
+    """MLP params with k layers (W1, b1, ..., Wk, bk)."""
+    return lambda v: isinstance(v, dict) and sorted(v) == sorted(
+        f"{p}{i}" for i in range(1, k + 1) for p in "Wb")
+
+
+def missing_keys(v: Any) -> bool:
+    """A velocity dict without some parameter's key (zeros for it, says the docstring):
+    recognised by the 'b1' key of the checks' two-parameter dicts being absent."""
+    return isinstance(v, dict) and "W1" in v and "b1" not in v
+
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
+ACTIVATION_CLASSES = {name: (lambda v, name=name: v == name) for name in ACTIVATION_NAMES}
+"""mlp_forward / mlp_loss_and_grads: every key of ACTIVATIONS is drawn."""
+
+_KEYWORD_RIVALS = {"leaky_relu": ("alpha", (0.1, 0.0)), "softplus": ("beta", (2.0, 0.5))}
+"""The activations with a keyword: its name and the wrong defaults a check must tell apart."""
+
+
+def _activation_domains() -> list:
+    """Elementwise, any shape (mlp.py: "x and y = f(x) have any shape (the same)"): 1-D, 2-D
+    and 3-D arrays; |x| >= 1000, where exp(x) overflows in a textbook formula."""
+    x_classes = {"1-D": ndim(1), "2-D": ndim(2), "3-D": ndim(3),
+                 "|x| >= 1000": largest_at_least(1000)}
+    found = []
+    for name in ACTIVATION_NAMES:
+        extra = {}
+        if name in _KEYWORD_RIVALS:
+            key, rivals = _KEYWORD_RIVALS[name]
+            extra = {key: Param((FLOAT,), rivals=rivals)}
+        found.append(Domain(f"{name}_forward", "mlp", {"x": Param((FLOAT64,), x_classes),
+                                                         **extra}))
+        found.append(Domain(f"{name}_backward", "mlp", {
+            "dout": Param((FLOAT64,), {"1-D": ndim(1), "2-D": ndim(2), "3-D": ndim(3)}),
+            "x": Param((FLOAT64,), x_classes), **extra}))
+    return found
+
+
 # ---------------------------------------------------------------- the declarations
 
 DATA = (FLOAT64, INT64)
@@ -243,10 +295,76 @@ _DECLARATIONS = [
         "H": Param(DATA, {"d = 1": cols(1), "eigenvalue near tol": eigenvalue_near_tol}),
         "tol": Param((FLOAT,), rivals=(1e-6, 1e-10, 0.0)),
     }),
-    # A4 (mlp.py): init_mlp only (issue 15 item 2: its documented distribution).
+    # A4 (mlp.py): "Arrays are float64; class labels are int arrays" (binary labels: int or
+    # float). Batches are (N, ...): N = 1 is every batch function's edge.
+    Domain("linear_forward", "mlp", {
+        "x": Param((FLOAT64,), {"N = 1": rows(1), "D = 1": cols(1)}),
+        "W": Param((FLOAT64,), {"M = 1": cols(1)}),
+        "b": Param((FLOAT64,)),
+    }),
+    Domain("linear_backward", "mlp", {
+        "dout": Param((FLOAT64,), {"N = 1": rows(1), "M = 1": cols(1)}),
+        "x": Param((FLOAT64,), {"D = 1": cols(1)}),
+        "W": Param((FLOAT64,)),
+        "b": Param((FLOAT64,)),
+    }),
+    *_activation_domains(),
+    Domain("softmax", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000),
+                                     "a row far below another": row_far_below}),
+    }),
+    Domain("mse_loss", "mlp", {
+        "pred": Param((FLOAT64,), {"N = 1": rows(1), "K = 1": cols(1)}),
+        "target": Param((FLOAT64,)),
+    }),
+    Domain("binary_cross_entropy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000)}),
+        "y": Param((FLOAT64, INT64)),
+    }),
+    Domain("softmax_cross_entropy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000),
+                                     "a row far below another": row_far_below}),
+        "labels": Param((INT64,)),
+    }),
     Domain("init_mlp", "mlp", {
         "layer_sizes": Param(("list",), {"wide layers": wide_layers, "deep": deep}),
         "seed": Param((INT,)),
+    }),
+    Domain("mlp_forward", "mlp", {
+        "params": Param(("dict",), {"no hidden layer": n_layers(1), "two hidden layers":
+                                    n_layers(3)}),
+        "X": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "activation": Param(("str",), ACTIVATION_CLASSES, rivals=("tanh", "sigmoid")),
+    }),
+    Domain("mlp_loss_and_grads", "mlp", {
+        "params": Param(("dict",), {"no hidden layer": n_layers(1), "two hidden layers":
+                                    n_layers(3)}),
+        "X": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "labels": Param((INT64,)),
+        "activation": Param(("str",), ACTIVATION_CLASSES, rivals=("tanh", "sigmoid")),
+    }),
+    Domain("sgd_momentum_step", "mlp", {
+        "params": Param(("dict",)),
+        "grads": Param(("dict",)),
+        "velocity": Param(("dict", "NoneType"), {"None": lambda v: v is None,
+                                                 "missing keys": missing_keys}),
+        "lr": Param((FLOAT,)),
+        "momentum": Param((FLOAT,), rivals=(0.9, 0.5)),
+    }),
+    Domain("train_mlp", "mlp", {
+        "X": Param((FLOAT64,)),
+        "labels": Param((INT64,)),
+        "layer_sizes": Param(("list",)),
+        "epochs": Param((INT,)),
+        "lr": Param((FLOAT,)),
+        "batch_size": Param((INT,)),
+        "momentum": Param((FLOAT,), rivals=(0.0, 0.5)),
+        "seed": Param((INT,), rivals=(1, 42)),
+        "activation": Param(("str",), rivals=("tanh", "sigmoid")),
+    }, tolerance=(1e-7, 1e-9)),
+    Domain("accuracy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "labels": Param((INT64,)),
     }),
 ]
 
