@@ -143,9 +143,10 @@ def main(argv: list[str] | None = None) -> int:
                          "CPU-loop 2-vs-1 before", "load after"], rows)
     print("\nCPU-loop 2-vs-1: 2 busy loops at once vs one after the other, measured just"
           " before the run: what 2 processes can gain on this machine at that moment.")
-    last = next(r for r in reversed(rows) if r[0].startswith("--jobs"))
-    print(f"speed-up of --jobs {args.jobs[-1]} over --jobs {args.jobs[0]}: {last[5]}"
-          f" (target >= 1.8 for 2 jobs on {os.cpu_count()} cores)")
+    if len(args.jobs) > 1:
+        last = next(r for r in reversed(rows) if r[0].startswith("--jobs"))
+        print(f"speed-up of --jobs {args.jobs[-1]} over --jobs {args.jobs[0]}: {last[5]}"
+              f" (target >= 1.8 for 2 jobs on {os.cpu_count()} cores)")
     cluster = ("--local-cluster", str(args.local_cluster))
     jobs = ("--jobs", str(args.local_cluster))
     if cluster in walls and jobs in walls:

@@ -16,7 +16,8 @@ import pytest
 from conftest import REFERENCE
 
 from autograder.checks import suite
-from autograder.checks.domains import DOMAINS, form_of
+from autograder.checks.a3 import ASSIGNMENT as A3
+from autograder.checks.domains import DOMAINS, GRAPH_DOMAINS, PRESET, form_of, graph_labels
 from autograder.checks.framework import Student, run_check
 from autograder.context import default_context
 from autograder.isolation.worker import Worker
@@ -25,8 +26,16 @@ from autograder.sandboxed.protocol import FnRef
 from autograder.staff import reference
 
 MODULES = {"a1": "perceptron", "a2": "gradient_descent", "a4": "mlp"}
-DECLARED_A4 = ("init_mlp",)
-"""A4's functions in this item's scope; the rest of A4 is declared by later work."""
+DECLARED_A4 = (
+    "linear_forward", "linear_backward",
+    *(f"{a}_{d}" for a in ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
+      for d in ("forward", "backward")),
+    "softmax", "mse_loss", "binary_cross_entropy", "softmax_cross_entropy",
+    "init_mlp", "mlp_forward", "mlp_loss_and_grads", "sgd_momentum_step", "train_mlp",
+    "accuracy",
+)
+"""A4's declared functions: every public function of mlp.py (the declaration test checks
+that none is missing)."""
 
 
 def public_functions(module_name: str) -> dict[str, object]:
@@ -44,6 +53,7 @@ class RecordingStudent(Student):
         self.functions = public_functions(self.module)
         self.calls_seen: list[tuple[str, dict]] = []
         self.raises_seen: set[tuple[str, str]] = set()
+        self.graphs_seen: list[tuple[dict, str]] = []  # A3: (spec, mode) of every graph
 
     def call(self, function, *args, **kwargs):
         fn = self.functions.get(function)
@@ -60,13 +70,23 @@ class RecordingStudent(Student):
         self.raises_seen.add((function, exception))
         return super().call_raises(exception, function, *args, **kwargs)
 
+    def graph(self, spec, mode, function="Value"):
+        self.graphs_seen.append((spec, mode))
+        return super().graph(spec, mode, function=function)
 
-def record(assignment: str, without: tuple[str, ...] = ()) -> RecordingStudent:
-    """Every check of ``assignment`` (those of DECLARED_A4 for a4; none named in
-    ``without``) run on the reference; the recording Student that saw their calls."""
+
+def _names_declared(function: str, functions: tuple[str, ...]) -> bool:
+    """Whether a check's ``function`` ("f" or "f, g, ...") names one of ``functions``."""
+    return any(name.strip() in functions for name in function.split(","))
+
+
+def record(assignment: str, without: tuple[str, ...] = (),
+           functions: tuple[str, ...] = DECLARED_A4) -> RecordingStudent:
+    """Every check of ``assignment`` (for a4, those naming one of ``functions``; none named
+    in ``without``) run on the reference; the recording Student that saw their calls."""
     (s,) = [s for s in suite(include_hidden=True) if s.assignment.id == assignment]
     checks = [c for c in s.checks if c.name not in without
-              and (assignment != "a4" or c.function in DECLARED_A4)]
+              and (assignment != "a4" or _names_declared(c.function, functions))]
     with Worker(REFERENCE / s.assignment.folder) as worker:
         student = RecordingStudent(worker, s.assignment.module, assignment=s.assignment,
                                    reference_solution=default_context().reference_solution())
@@ -143,6 +163,7 @@ def test_every_function_has_a_declaration_of_its_parameters(assignment):
     module = MODULES[assignment]
     functions = public_functions(module)
     names = DECLARED_A4 if assignment == "a4" else tuple(functions)
+    assert sorted(names) == sorted(functions), "a public function is not in DECLARED_A4"
     for name in names:
         assert name in DOMAINS, f"{module}.{name} has no Domain in autograder/checks/domains.py"
         domain = DOMAINS[name]
@@ -186,3 +207,60 @@ def test_forms_and_predicates_classify_as_declared():
     assert f["bounded below"](FnRef("quadratic", "f", {"A": [[2.0]]}))
     a = DOMAINS["relative_error"].params["a"].classes
     assert a["empty"](np.zeros(0)) and a["scalar"](0.5) and not a["scalar"](np.zeros(2))
+
+
+# ---------------------------------------------------------------- A3 (graph specs)
+
+
+def test_every_a3_method_has_a_graph_domain():
+    """A3's Value methods are built by graph specs, not called: each task's methods are
+    declared in GRAPH_DOMAINS (domains.py), and nothing else is."""
+    methods = {m for task in A3.tasks for m in task.functions}
+    assert set(GRAPH_DOMAINS) == methods
+
+
+@pytest.mark.slow
+def test_every_declared_a3_operand_form_and_class_is_drawn_by_some_check():
+    student = record("a3")
+    drawn = set().union(*(graph_labels(spec, mode) for spec, mode in student.graphs_seen))
+    missing = [f"{method}: {label}" for method, labels in GRAPH_DOMAINS.items()
+               for label in labels if (method, label) not in drawn]
+    assert not missing, "declared but never drawn by a check:\n" + "\n".join(missing)
+
+
+@pytest.mark.slow
+def test_the_graph_classification_sees_what_is_not_drawn():
+    """Without the two int checks (3.1, 3.2), the int operands only they draw are reported
+    (the test above can fail): before them no check sent 2 * v with an int 2."""
+    from autograder.checks.a3 import CHECKS, int_division, int_numbers_either_side
+
+    names = tuple(c.name for c in CHECKS if c.run in (int_division, int_numbers_either_side))
+    assert len(names) == 2
+    student = record("a3", without=names)
+    drawn = set().union(*(graph_labels(spec, mode) for spec, mode in student.graphs_seen))
+    for method in ("__radd__", "__rmul__", "__rsub__", "__rtruediv__", "__truediv__"):
+        assert (method, "other: int") not in drawn, method
+    assert ("__rmul__", "other: float") in drawn
+
+
+def test_graph_labels_classify_as_declared():
+    """The classifier's own premise on hand-written specs: a float-only graph draws no int
+    operand (the gap the int checks close), a preset local probe draws PRESET."""
+    spec = {"inputs": {"a": 0.0}, "nodes": [
+        {"id": "n0", "op": "mul", "args": [{"const": 2.0}, "a"]},
+        {"id": "n1", "op": "sub", "args": ["n0", {"const": 1}]},
+        {"id": "n2", "op": "pow", "args": ["n1"], "exponent": 2},
+        {"id": "n3", "op": "relu", "args": ["a"]},
+        {"id": "n4", "op": "add", "args": ["n3", "n3"]},
+    ], "output": "n4"}
+    labels = graph_labels(spec, "backward")
+    assert ("__rmul__", "other: float") in labels and ("__rmul__", "other: int") not in labels
+    assert ("__sub__", "other: int") in labels and ("__pow__", "k: int") in labels
+    assert ("relu", "self = 0") in labels and ("__add__", "self is other") in labels
+    assert ("backward", "a node used twice") in labels
+    assert ("backward", "called twice") not in labels
+    assert not any(label == PRESET for _, label in labels)
+    one = {"inputs": {"a": 1.0}, "nodes": [{"id": "out", "op": "exp", "args": ["a"]}],
+           "output": "out"}
+    assert ("exp", PRESET) in graph_labels({**one, "seed": 2.0, "preset": 0.5}, "local")
+    assert ("exp", PRESET) not in graph_labels(one, "local")

@@ -269,7 +269,7 @@ class FaultingStudent(FakeStudent):
 
         try:
             return super().graph(spec, mode, function)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, NotImplementedError) as error:
             raise StudentFault(f"{function} raised {type(error).__name__}: {error}", fatal=False,
                                type_name=type(error).__name__) from None
 
@@ -358,6 +358,12 @@ def _int_only_pow(Value):
     return pow_
 
 
+def _unfinished_pow(Value):
+    def pow_(self, k):
+        raise NotImplementedError("Task 3.2: implement Value.__pow__")
+    return pow_
+
+
 RAISES = {"inputs": {"x": 0.7},
           "nodes": [{"id": "m", "op": "mul", "args": ["x", "x"]},
                     {"id": "a", "op": "add", "args": ["m", {"const": 0.5}]},
@@ -367,7 +373,7 @@ RAISES = {"inputs": {"x": 0.7},
 
 
 def test_an_op_that_raises_in_backward_graph_is_carried_forward_after_judging_the_rest():
-    from autograder.checks.framework import CarriedForward, StudentFault
+    from autograder.checks.framework import CarriedForward, NotJudged, StudentFault
 
     value = _engine_with("ecf_engine_int_pow", __pow__=_int_only_pow)
     spec = {**RAISES, "output": "out"}
@@ -383,8 +389,13 @@ def test_an_op_that_raises_in_backward_graph_is_carried_forward_after_judging_th
         a3.check_backward(FaultingStudent(value=value), spec)
     first = {**spec, "nodes": [{"id": "r", "op": "pow", "args": ["x"], "exponent": 0.5}],
              "output": "r"}
-    with pytest.raises(StudentFault):  # nothing before it: no excuse, nothing judged
+    # Nothing before it: this graph judges nothing (NotJudged skips the example; a check
+    # whose every example is skipped fails), so backward() pays nothing for the op's raise.
+    with pytest.raises(NotJudged, match=r"x \*\* 0.5 raised TypeError: no node before it"):
         a3.check_backward(FaultingStudent(value=value), first)
+    unfinished = _engine_with("ecf_engine_unfinished_pow", __pow__=_unfinished_pow)
+    with pytest.raises(StudentFault):  # an unfinished op is no excuse
+        a3.check_backward(FaultingStudent(value=unfinished), first)
 
 
 def _flipped_rmul(Value):

@@ -35,6 +35,7 @@ from autograder.compare import (
     expect_float,
 )
 from autograder.feedback.graphs import compare_graph
+from autograder.feedback.messages import const_code
 
 ASSIGNMENT = Assignment(
     id="a3",
@@ -120,7 +121,7 @@ def describe(spec: dict) -> str:
     """The graph as code a student can paste: 'a = Value(1.5); ...; out = a * b'."""
     lines = [f"{name} = Value({x!r})" for name, x in spec["inputs"].items()]
     for node in spec["nodes"]:
-        args = [a if isinstance(a, str) else repr(float(a["const"])) for a in node["args"]]
+        args = [a if isinstance(a, str) else const_code(a) for a in node["args"]]
         if node["op"] in SYMBOL:
             expr = f"{args[0]} {SYMBOL[node['op']]} {args[1]}"
         elif node["op"] == "pow":
@@ -226,11 +227,14 @@ MUL_PROBES = {  # a * operator -> (its probe's operands, the division built from
 the * operator it uses."""
 
 
-def mul_is_wrong(student, method: str = "__mul__") -> bool:
+def mul_is_wrong(student, method: str = "__mul__", number: dict | None = None) -> bool:
     """Whether the student's ``*`` (``__mul__``: a * b; ``__rmul__``: number * a; task 3.1)
     gets a fan-out probe wrong: then a division built from it is not judged (its bug is
-    already paid for in 3.1)."""
+    already paid for in 3.1). ``number`` (a spec operand ``{"const": 2}``) replaces the
+    probe's plain number, so that an int division is excused by an int product only."""
     args = MUL_PROBES[method][0]
+    if number is not None:
+        args = [number if isinstance(arg, dict) else arg for arg in args]
     spec = single_op("mul", args, {n: v for n, v in (("a", 1.3), ("b", -0.7)) if n in args})
     data = evaluate(spec)
     try:
@@ -244,12 +248,15 @@ def mul_is_wrong(student, method: str = "__mul__") -> bool:
         return True
 
 
-def div_built_from(student, method: str) -> bool:
+def div_built_from(student, method: str, number: dict | None = None) -> bool:
     """Whether the student's division paired with ``method`` IS the result of that ``*``,
     seen in the graph (mode "made_by": the node the division returned was made by it).
     The premise of excusing a wrong division while their ``*`` is wrong: a division written
-    on its own pays for its own bugs. The probe's call is not this check's call to paste."""
+    on its own pays for its own bugs. The probe's call is not this check's call to paste.
+    ``number`` replaces the probe's plain number (as in mul_is_wrong)."""
     args = MUL_PROBES[method][1]
+    if number is not None:
+        args = [number if isinstance(arg, dict) else arg for arg in args]
     kept = len(student.log)
     try:
         got = student.graph(single_op("div", args, {"a": 1.3, "b": 0.7}), "made_by",
@@ -268,7 +275,14 @@ def division_excused(student, args: list) -> bool:
     student's * of its form (a / b from ``__mul__``, 2 / b from ``__rmul__``) and that * is
     wrong (its bug is paid for in 3.1): both premises proven, never assumed."""
     method = "__mul__" if isinstance(args[0], str) else "__rmul__"
-    return mul_is_wrong(student, method) and div_built_from(student, method)
+    number = _int_number(args)
+    return mul_is_wrong(student, method, number) and div_built_from(student, method, number)
+
+
+def _int_number(args: list) -> dict | None:
+    """The plain-int operand of a division's args (``2 / b``), else None (the probes keep
+    their float numbers)."""
+    return next((a for a in args if isinstance(a, dict) and type(a["const"]) is int), None)
 
 
 def own_task_graph(student, spec: dict, task: str) -> dict:
@@ -487,6 +501,28 @@ def sub_two_values(student, ab) -> None:
     )
 
 
+INT_NUMBERS = [  # (op, args, method): the module docstring's "plain int/float, on either side"
+    ("add", ["a", {"const": 2}], "Value.__add__"),
+    ("add", [{"const": 2}, "a"], "Value.__radd__"),
+    ("mul", ["a", {"const": 3}], "Value.__mul__"),
+    ("mul", [{"const": -3}, "a"], "Value.__rmul__"),
+    ("sub", ["a", {"const": 1}], "Value.__sub__"),
+    ("sub", [{"const": 1}, "a"], "Value.__rsub__"),
+]
+
+
+@CHECKS.check(
+    task="3.1",
+    function="Value.__add__, __radd__, __mul__, __rmul__, __sub__, __rsub__",
+    name="plain int numbers on either side: a + 2, 2 + a, a * 3, -3 * a, a - 1, 1 - a",
+)
+def int_numbers_either_side(student) -> None:
+    for op, args, method in INT_NUMBERS:
+        check_graph(student, single_op(op, args, {"a": -1.7}), "chain", method,
+                    hint="a plain number may be an int as well as a float: wrap any number"
+                    " that is not a Value in Value(...)")
+
+
 # ---------------------------------------------------------------- 3.2 pow, div
 
 EXPONENTS = st.sampled_from([2, 3, -1, 0.5, -1.5, 1.25])
@@ -540,6 +576,48 @@ def division(student, ab) -> None:
         except CheckFailure:
             if not division_excused(student, args):  # else: built from their *, paid in 3.1
                 raise
+
+
+@CHECKS.check(
+    task="3.2",
+    function="Value.__truediv__, Value.__rtruediv__",
+    name="plain int numbers: a / 3 and 2 / b",
+)
+def int_division(student) -> None:
+    for args, method in ((["a", {"const": 3}], "Value.__truediv__"),
+                         ([{"const": 2}, "b"], "Value.__rtruediv__")):
+        try:
+            check_graph(student, single_op("div", args, {"a": -1.7, "b": 0.8}), "chain",
+                        method, hint="a plain number may be an int as well as a float")
+        except (CheckFailure, StudentFault) as failure:
+            if isinstance(failure, StudentFault) and failure.fatal:
+                raise
+            if not int_division_excused(student, args, failure):
+                raise  # else: 2 / b is built from their int * (2 * b**-1), paid in 3.1
+
+
+def int_division_excused(student, args: list, failure: Exception) -> bool:
+    """A wrong int division (``a / 3``, ``2 / b``) is excused as division_excused says (built
+    from the student's wrong * at that int); and ``2 / b`` that RAISES is excused when the
+    student's ``2 * x`` (``__rmul__`` with the same int; task 3.1's int check pays) raises
+    the same exception (a division that raises cannot be traced by mode "made_by"; the docs
+    build 2 / b as 2 * b**-1, and the same exception from both is that product's)."""
+    if isinstance(failure, CheckFailure):
+        return division_excused(student, args)
+    number = _int_number(args)
+    if number is None or isinstance(args[0], str):
+        return False
+    kept = len(student.log)
+    try:
+        student.graph(single_op("mul", [number, "a"], {"a": 0.8}), "forward",
+                      function="Value.__rmul__")
+    except StudentFault as fault:
+        if fault.fatal:
+            raise
+        return fault.type_name == failure.type_name
+    finally:
+        del student.log[kept:]
+    return False
 
 
 # ---------------------------------------------------------------- 3.3 exp, log, sin, cos
@@ -915,17 +993,23 @@ def check_backward(student, spec: dict, mode: str = "backward", hint: str = "") 
 
     An op that raises while the graph is built (or its closure alone) is that op's task's
     failure: backward() is judged on the graph up to the node before it, and the rest is
-    skipped (CarriedForward naming the op). Nothing before it, or an unfinished op
-    (NotImplementedError), is no excuse."""
+    skipped (CarriedForward naming the op); when it is the first node, the graph is not
+    judged at all (NotJudged: a check whose every example is skipped still fails). An
+    unfinished op (NotImplementedError) is no excuse."""
     try:
         expected, passes_back, cut = composed_grads(student, spec,
                                                     twice=mode == "backward_twice")
     except StudentFault as fault:
         k = None if fault.fatal or fault.type_name == "NotImplementedError" else \
             _first_raising_node(student, spec)
-        if not k:  # None (not reproduced) or 0 (no node before it): nothing to judge
+        if k is None:  # not reproduced: the fault stands
             raise
         node = spec["nodes"][k]
+        if k == 0:  # the first op raises: nothing before it, this example judges nothing
+            raise NotJudged(
+                f"your {_describe_node(node)} raised {fault.type_name}: no node before it to"
+                " judge backward() on, this graph is not judged here (the op's task pays)"
+            ) from None
         prefix = {**spec, "nodes": spec["nodes"][:k], "output": spec["nodes"][k - 1]["id"]}
         check_backward(student, prefix, mode, hint)
         raise CarriedForward(

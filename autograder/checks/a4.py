@@ -21,6 +21,7 @@ from collections.abc import Callable
 import numpy as np
 from hypothesis import strategies as st
 
+from autograder.checks.domains import DOMAINS, as_form
 from autograder.checks.framework import Assignment, Registry, StudentFault, Task, for_all
 from autograder.compare import (
     CheckFailure,
@@ -370,6 +371,27 @@ def activations_do_not_mutate(student) -> None:
 
 @CHECKS.check(
     task="4.2",
+    function=", ".join(f"{a}_forward, {a}_backward" for a in FORMULAS),
+    name="every activation takes x of any shape: a 3-D x",
+)
+def activations_any_shape(student) -> None:
+    """mlp.py: "Elementwise: x and y = f(x) have any shape (the same)"; the other checks
+    send 1-D and 2-D arrays, this one a 3-D one."""
+    x, G = arrays(23, (2, 3, 2), (2, 3, 2), scale=2.0)
+    x = np.where(np.abs(x) < 1e-3, 0.5, x)
+    for name, (forward, derivative) in FORMULAS.items():
+        got = expect_array(student.call(f"{name}_forward", x), x.shape,
+                           what=f"{name}_forward(x) with x of shape (2, 3, 2)")
+        assert_close(got, forward(x), what=f"{name}_forward(x)", inputs=fmt_inputs(x=x),
+                     hint="elementwise: any shape of x")
+        got = expect_array(student.call(f"{name}_backward", G, x), x.shape,
+                           what=f"{name}_backward(dout, x) with x of shape (2, 3, 2)")
+        assert_close(got, G * derivative(x), what=f"{name}_backward(dout, x)",
+                     inputs=fmt_inputs(dout=G, x=x), hint="elementwise: any shape of x")
+
+
+@CHECKS.check(
+    task="4.2",
     function="leaky_relu_backward, softplus_backward",
     name="alpha and beta change the derivative too (non-default values, random x)",
 )
@@ -469,12 +491,18 @@ def stable_at_1000(student) -> None:
 
 
 def _loss_check(function: str, make, own):
+    second = list(DOMAINS[function].params)[1]  # target / y / labels: its documented forms
+
     @CHECKS.check(task="4.3", function=function, name=f"{function}: value and gradient")
-    @for_all(st.tuples(dims, st.integers(2, 5), seeds), describe=_describe_shape,
-             calls=lambda ex: [(function, tuple(make(np.random.default_rng(ex[2]), ex[0], ex[1])))])
+    @for_all(st.tuples(dims, st.integers(2, 5), seeds,
+                       st.sampled_from(DOMAINS[function].params[second].forms)),
+             describe=lambda ex: f"{_describe_shape(ex)}, {second} as {ex[3]}",
+             calls=lambda ex: (lambda a, b: [(function, (a, as_form(b, ex[3])))])(
+                 *make(np.random.default_rng(ex[2]), ex[0], ex[1])))
     def check(student, ex) -> None:
-        n, c, seed = ex
+        n, c, seed, form = ex
         a, b = make(np.random.default_rng(seed), n, c)
+        b = as_form(b, form)
         got = expect_sequence(student.call(function, a, b), 2, what=function)
         inputs = fmt_inputs(a=a, b=b)
         loss = expect_float(got[0], what=f"{function}: loss")
@@ -567,6 +595,18 @@ def _describe_net(ex) -> str:
     return f"layer sizes {[*sizes[:-1], sizes[-1] + 1]}, N = {n}, activation = {activation!r}"
 
 
+def _activation_kwargs(activation: str) -> dict:
+    """The keyword the visible network checks pass: none for "relu", so the documented
+    default activation="relu" is what those examples exercise (domains: its rivals)."""
+    return {} if activation == "relu" else {"activation": activation}
+
+
+def _describe_net_default(ex) -> str:
+    """_describe_net, saying when the activation was left out (the default, "relu")."""
+    text = _describe_net(ex)
+    return text + " (left out: the default)" if ex[3] == "relu" else text
+
+
 @CHECKS.check(task="4.4", function="init_mlp", name="keys, shapes, zero biases, seeded")
 def init_shapes(student) -> None:
     sizes = [5, 7, 3, 2]
@@ -656,12 +696,12 @@ def init_distribution(student) -> None:
 
 
 @CHECKS.check(task="4.4", function="mlp_forward", name="logits match the grader's forward")
-@for_all(net_examples, describe=_describe_net, calls=lambda ex: (lambda net: [
-    ("mlp_forward", (net[1], net[2]), {"activation": net[4]})])(_net(ex)))
+@for_all(net_examples, describe=_describe_net_default, calls=lambda ex: (lambda net: [
+    ("mlp_forward", (net[1], net[2]), _activation_kwargs(net[4]))])(_net(ex)))
 def forward_values(student, ex) -> None:
     sizes, params, X, _, activation, _ = _net(ex)
     raw = integration_call(student, "mlp_forward", (params, X, activation), params, X,
-                           activation=activation)
+                           **_activation_kwargs(activation))
     # The output contract (an (N, C) float array) is never carried forward: no free points.
     got = expect_array(raw, (len(X), sizes[-1]), what="mlp_forward(params, X)")
     try:
@@ -680,12 +720,13 @@ def forward_values(student, ex) -> None:
     function="mlp_loss_and_grads",
     name="loss, and gradients along random directions and at sampled coordinates",
 )
-@for_all(net_examples, max_examples=25, describe=_describe_net, calls=lambda ex: (lambda net: [
-    ("mlp_loss_and_grads", (net[1], net[2], net[3]), {"activation": net[4]})])(_net(ex)))
+@for_all(net_examples, max_examples=25, describe=_describe_net_default,
+         calls=lambda ex: (lambda net: [("mlp_loss_and_grads", (net[1], net[2], net[3]),
+                                         _activation_kwargs(net[4]))])(_net(ex)))
 def network_gradient(student, ex) -> None:
     sizes, params, X, labels, activation, rng = _net(ex)
     raw = integration_call(student, "mlp_loss_and_grads", (params, X, labels, activation),
-                           params, X, labels, activation=activation)
+                           params, X, labels, **_activation_kwargs(activation))
     try:
         _network_gradient_strict(raw, params, X, labels, activation, rng)
     except CheckFailure as failure:
@@ -807,7 +848,7 @@ def _expect_step(got: list, params: dict, v_expected: dict, inputs: str) -> None
 @CHECKS.check(
     task="4.5",
     function="sgd_momentum_step",
-    name="momentum defaults to 0; velocity None means zeros",
+    name="momentum defaults to 0; velocity None (or a missing key) means zeros",
 )
 def momentum_defaults(student) -> None:
     p, g, v, q = arrays(13, (2, 3), (2, 3), (2, 3), (3,))
@@ -818,6 +859,10 @@ def momentum_defaults(student) -> None:
     got = expect_sequence(student.call("sgd_momentum_step", params, grads, None, 0.2, 0.9),
                           2, what="sgd_momentum_step(params, grads, None, 0.2, 0.9)")
     _expect_step(got, params, {k: -0.2 * grads[k] for k in params}, "velocity None, momentum 0.9")
+    got = expect_sequence(student.call("sgd_momentum_step", params, grads, {"W1": v}, 0.2, 0.9),
+                          2, what="sgd_momentum_step(params, grads, {'W1': v}, 0.2, 0.9)")
+    _expect_step(got, params, {"W1": 0.9 * v - 0.2 * g, "b1": 0.2 * q},
+                 "velocity {'W1': v} without 'b1' (zeros for it), momentum 0.9")
 
 
 @CHECKS.check(
@@ -880,6 +925,11 @@ def accuracy_by_hand(student) -> None:
     assert_close(
         got, 2 / 3, what="accuracy(logits, labels=[1, 1, 1])", inputs=fmt_inputs(logits=logits)
     )
+    one = np.array([[0.3, -0.2, 0.9]])
+    for label, expected in ((2, 1.0), (0, 0.0)):
+        got = expect_float(student.call("accuracy", one, np.array([label])), what="accuracy")
+        assert_close(got, expected, what=f"accuracy(logits, labels=[{label}]) with N = 1",
+                     inputs=fmt_inputs(logits=one))
 
 
 @CHECKS.check(

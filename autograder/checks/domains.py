@@ -2,8 +2,9 @@
 
 Why: a bug hides in input the checks never generate (an integer array where the docstring
 allows one, a default that only matters on long runs, a function unbounded below). So every
-public function of A1, A2 and A4's ``init_mlp`` has a ``Domain`` here saying, per parameter,
-what its docstring allows IN WORDS:
+public function of A1, A2 and A4 has a ``Domain`` here saying, per parameter, what its
+docstring allows IN WORDS (A3's Value methods, built by graph specs rather than called, are
+declared at the end, in ``GRAPH_DOMAINS``):
 
 * ``forms``: how the value may be given: ``"float64"`` / ``"int64"`` arrays (integer entries
   are allowed where the module docstring says so), ``"float"`` / ``"int"`` Python numbers;
@@ -174,6 +175,58 @@ def deep(sizes: Any) -> bool:
     return isinstance(sizes, (list, tuple)) and len(sizes) >= 4
 
 
+def ndim(k: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, np.ndarray) and v.ndim == k
+
+
+def row_far_below(v: Any) -> bool:
+    """Some row whose every entry is > 745 below its column's max: subtracting the column max
+    (not the row max) makes that row's exponentials all underflow to 0."""
+    z = np.asarray(v, float)
+    if z.ndim != 2 or z.shape[0] < 2:
+        return False
+    return bool(np.any(np.all(z < z.max(axis=0) - 745, axis=1)))
+
+
+def n_layers(k: int) -> Callable[[Any], bool]:
+    """MLP params with k layers (W1, b1, ..., Wk, bk)."""
+    return lambda v: isinstance(v, dict) and sorted(v) == sorted(
+        f"{p}{i}" for i in range(1, k + 1) for p in "Wb")
+
+
+def missing_keys(v: Any) -> bool:
+    """A velocity dict without some parameter's key (zeros for it, says the docstring):
+    recognised by the 'b1' key of the checks' two-parameter dicts being absent."""
+    return isinstance(v, dict) and "W1" in v and "b1" not in v
+
+
+ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu")
+ACTIVATION_CLASSES = {name: (lambda v, name=name: v == name) for name in ACTIVATION_NAMES}
+"""mlp_forward / mlp_loss_and_grads: every key of ACTIVATIONS is drawn."""
+
+_KEYWORD_RIVALS = {"leaky_relu": ("alpha", (0.1, 0.0)), "softplus": ("beta", (2.0, 0.5))}
+"""The activations with a keyword: its name and the wrong defaults a check must tell apart."""
+
+
+def _activation_domains() -> list:
+    """Elementwise, any shape (mlp.py: "x and y = f(x) have any shape (the same)"): 1-D, 2-D
+    and 3-D arrays; |x| >= 1000, where exp(x) overflows in a textbook formula."""
+    x_classes = {"1-D": ndim(1), "2-D": ndim(2), "3-D": ndim(3),
+                 "|x| >= 1000": largest_at_least(1000)}
+    found = []
+    for name in ACTIVATION_NAMES:
+        extra = {}
+        if name in _KEYWORD_RIVALS:
+            key, rivals = _KEYWORD_RIVALS[name]
+            extra = {key: Param((FLOAT,), rivals=rivals)}
+        found.append(Domain(f"{name}_forward", "mlp", {"x": Param((FLOAT64,), x_classes),
+                                                         **extra}))
+        found.append(Domain(f"{name}_backward", "mlp", {
+            "dout": Param((FLOAT64,), {"1-D": ndim(1), "2-D": ndim(2), "3-D": ndim(3)}),
+            "x": Param((FLOAT64,), x_classes), **extra}))
+    return found
+
+
 # ---------------------------------------------------------------- the declarations
 
 DATA = (FLOAT64, INT64)
@@ -242,11 +295,162 @@ _DECLARATIONS = [
         "H": Param(DATA, {"d = 1": cols(1), "eigenvalue near tol": eigenvalue_near_tol}),
         "tol": Param((FLOAT,), rivals=(1e-6, 1e-10, 0.0)),
     }),
-    # A4 (mlp.py): init_mlp only (issue 15 item 2: its documented distribution).
+    # A4 (mlp.py): "Arrays are float64; class labels are int arrays" (binary labels: int or
+    # float). Batches are (N, ...): N = 1 is every batch function's edge.
+    Domain("linear_forward", "mlp", {
+        "x": Param((FLOAT64,), {"N = 1": rows(1), "D = 1": cols(1)}),
+        "W": Param((FLOAT64,), {"M = 1": cols(1)}),
+        "b": Param((FLOAT64,)),
+    }),
+    Domain("linear_backward", "mlp", {
+        "dout": Param((FLOAT64,), {"N = 1": rows(1), "M = 1": cols(1)}),
+        "x": Param((FLOAT64,), {"D = 1": cols(1)}),
+        "W": Param((FLOAT64,)),
+        "b": Param((FLOAT64,)),
+    }),
+    *_activation_domains(),
+    Domain("softmax", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000),
+                                     "a row far below another": row_far_below}),
+    }),
+    Domain("mse_loss", "mlp", {
+        "pred": Param((FLOAT64,), {"N = 1": rows(1), "K = 1": cols(1)}),
+        "target": Param((FLOAT64,)),
+    }),
+    Domain("binary_cross_entropy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000)}),
+        "y": Param((FLOAT64, INT64)),
+    }),
+    Domain("softmax_cross_entropy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1), "|z| >= 1000": largest_at_least(1000),
+                                     "a row far below another": row_far_below}),
+        "labels": Param((INT64,)),
+    }),
     Domain("init_mlp", "mlp", {
         "layer_sizes": Param(("list",), {"wide layers": wide_layers, "deep": deep}),
         "seed": Param((INT,)),
     }),
+    Domain("mlp_forward", "mlp", {
+        "params": Param(("dict",), {"no hidden layer": n_layers(1), "two hidden layers":
+                                    n_layers(3)}),
+        "X": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "activation": Param(("str",), ACTIVATION_CLASSES, rivals=("tanh", "sigmoid")),
+    }),
+    Domain("mlp_loss_and_grads", "mlp", {
+        "params": Param(("dict",), {"no hidden layer": n_layers(1), "two hidden layers":
+                                    n_layers(3)}),
+        "X": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "labels": Param((INT64,)),
+        "activation": Param(("str",), ACTIVATION_CLASSES, rivals=("tanh", "sigmoid")),
+    }),
+    Domain("sgd_momentum_step", "mlp", {
+        "params": Param(("dict",)),
+        "grads": Param(("dict",)),
+        "velocity": Param(("dict", "NoneType"), {"None": lambda v: v is None,
+                                                 "missing keys": missing_keys}),
+        "lr": Param((FLOAT,)),
+        "momentum": Param((FLOAT,), rivals=(0.9, 0.5)),
+    }),
+    Domain("train_mlp", "mlp", {
+        "X": Param((FLOAT64,)),
+        "labels": Param((INT64,)),
+        "layer_sizes": Param(("list",)),
+        "epochs": Param((INT,)),
+        "lr": Param((FLOAT,)),
+        "batch_size": Param((INT,)),
+        "momentum": Param((FLOAT,), rivals=(0.0, 0.5)),
+        "seed": Param((INT,), rivals=(1, 42)),
+        "activation": Param(("str",), rivals=("tanh", "sigmoid")),
+    }, tolerance=(1e-7, 1e-9)),
+    Domain("accuracy", "mlp", {
+        "logits": Param((FLOAT64,), {"N = 1": rows(1)}),
+        "labels": Param((INT64,)),
+    }),
 ]
 
 DOMAINS: dict[str, Domain] = {d.function: d for d in _DECLARATIONS}
+
+
+# ---------------------------------------------------------------- A3: Value's operators
+# A3's checks call no function: they send graph specs (plain data, autograder/sandboxed/
+# fixtures.py) and the worker builds the Values, so a Domain of call arguments does not apply
+# (docs/AUTHORING.md, "Draw the whole documented input domain"). A3's domain is declared per
+# Value method over the NODES of the specs the checks send: what the other operand is (a
+# node, a plain int, a plain float: the module docstring's "operands may be Values or plain
+# int/float, on either side"), and the classes the docstrings single out in words.
+
+PRESET = "grads preset, out.grad != 1"
+"""The module docstring: the grader gives the inputs a grad (not always 0) and sets out.grad
+(not always 1) before calling out._backward() (mode "local" with seed/preset; mode "locals",
+whose probes include both)."""
+OPERANDS = ("other: Value", "other: int", "other: float")
+NUMBERS = ("other: int", "other: float")
+TWICE = "self is other"
+"""The module docstring: gradients are accumulated, so a node used twice gets both."""
+
+GRAPH_DOMAINS: dict[str, tuple[str, ...]] = {
+    "__add__": (*OPERANDS, TWICE, PRESET),
+    "__mul__": (*OPERANDS, TWICE, PRESET),
+    "__radd__": (*NUMBERS, PRESET),
+    "__rmul__": (*NUMBERS, PRESET),
+    "__neg__": (PRESET,),
+    "__sub__": (*OPERANDS, PRESET),
+    "__rsub__": (*NUMBERS, PRESET),
+    "__pow__": ("k: int", "k: float", PRESET),  # "for a constant number k" (int | float)
+    "__truediv__": (*OPERANDS, PRESET),
+    "__rtruediv__": (*NUMBERS, PRESET),
+    "exp": (PRESET,),
+    "log": (PRESET,),
+    "sin": (PRESET,),
+    "cos": (PRESET,),
+    "tanh": (PRESET,),
+    # "computed without overflow": e**-self overflows below -709, e**self above 709.
+    "sigmoid": (PRESET, "self <= -1000", "self >= 1000"),
+    # "1 where self > 0, else 0 (so relu'(0) = 0)".
+    "relu": (PRESET, "self > 0", "self < 0", "self = 0"),
+    # "a node used twice receives both contributions"; "calling it twice gives the same".
+    "backward": ("a node used twice", "called twice"),
+}
+"""Value method -> the operand forms and classes some check's graph must draw."""
+
+
+def graph_labels(spec: dict, mode: str) -> set[tuple[str, str]]:
+    """(Value method, label of GRAPH_DOMAINS) for every node of a graph spec sent in
+    ``mode``: which forms and classes of operand that spec draws."""
+    from autograder.checks.a3 import evaluate
+    from autograder.feedback.messages import method_of
+
+    try:
+        values = evaluate(spec)
+    except (ArithmeticError, ValueError, KeyError, TypeError):
+        values = {}
+    preset = mode == "locals" or (mode == "local" and spec.get("preset", 0.0) != 0.0
+                                  and spec.get("seed", 1.0) != 1.0)
+    labels: set[tuple[str, str]] = set()
+    uses: dict[str, int] = {}
+    for node in spec["nodes"]:
+        method, args = method_of(node), node["args"]
+        for name in {a for a in args if isinstance(a, str)}:
+            uses[name] = uses.get(name, 0) + args.count(name)
+        if preset:
+            labels.add((method, PRESET))
+        if len(args) == 2:
+            other = args[0] if method.startswith("__r") else args[1]
+            form = "Value" if isinstance(other, str) else (
+                "int" if type(other["const"]) is int else "float")
+            labels.add((method, f"other: {form}"))
+            if isinstance(args[0], str) and args[0] == args[1]:
+                labels.add((method, TWICE))
+        elif node["op"] == "pow":
+            labels.add((method, f"k: {'int' if type(node['exponent']) is int else 'float'}"))
+        x = values.get(args[0]) if len(args) == 1 and isinstance(args[0], str) else None
+        if x is not None and method == "relu":
+            labels.add((method, "self > 0" if x > 0 else "self < 0" if x < 0 else "self = 0"))
+        if x is not None and method == "sigmoid" and abs(x) >= 1000:
+            labels.add((method, "self >= 1000" if x > 0 else "self <= -1000"))
+    if mode in ("backward", "backward_twice"):
+        if any(count >= 2 for count in uses.values()):
+            labels.add(("backward", "a node used twice"))
+        if mode == "backward_twice":
+            labels.add(("backward", "called twice"))
+    return labels

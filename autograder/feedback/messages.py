@@ -38,11 +38,17 @@ def method_of(node: Mapping[str, Any]) -> str:
     return METHOD.get(op, op)
 
 
+def const_code(arg: Mapping[str, Any]) -> str:
+    """A graph spec's plain-number operand as code: an int as an int (`2`), else a float."""
+    value = arg["const"]
+    return repr(value) if type(value) is int else repr(float(value))
+
+
 def graph_code(spec: Mapping[str, Any], mode: str) -> list[str]:
     """Python lines building the graph with Value and running it as the check did."""
     lines = [f"{name} = Value({x!r})" for name, x in spec["inputs"].items()]
     for node in spec["nodes"]:
-        args = [a if isinstance(a, str) else repr(float(a["const"])) for a in node["args"]]
+        args = [a if isinstance(a, str) else const_code(a) for a in node["args"]]
         op = node["op"]
         if op in OPERATOR:
             expr = f"{args[0]} {OPERATOR[op]} {args[1]}"

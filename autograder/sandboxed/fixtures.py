@@ -224,7 +224,8 @@ def _operand(arg: Any, nodes: dict[str, Any]) -> Any:
             raise ValueError(f"graph spec uses {arg!r} before defining it")
         return nodes[arg]
     if isinstance(arg, dict) and set(arg) == {"const"}:
-        return float(arg["const"])
+        value = arg["const"]  # a plain int stays an int: A3's operands may be int or float
+        return value if type(value) is int else float(value)
     raise ValueError(f"bad operand in graph spec: {arg!r}")
 
 
@@ -243,10 +244,10 @@ def _describe(node: dict) -> str:
 def _apply(node: dict, nodes: dict[str, Any]) -> Any:
     op, args = node["op"], [_operand(a, nodes) for a in node["args"]]
     if op in BINARY_OPS:
-        if len(args) != 2 or all(isinstance(a, float) for a in args):
+        if len(args) != 2 or all(isinstance(a, (int, float)) for a in args):
             raise ValueError(f"{op} needs two operands, at least one a node")
         return BINARY_OPS[op](*args)
-    if len(args) != 1 or isinstance(args[0], float):
+    if len(args) != 1 or isinstance(args[0], (int, float)):
         raise ValueError(f"{op} needs one node operand")
     if op == "pow":
         return args[0] ** node["exponent"]

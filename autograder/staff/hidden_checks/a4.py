@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from autograder.checks import a4 as visible
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
+from autograder.checks.domains import keyword
 from autograder.checks.framework import CarriedForward, Registry, StudentFault, for_all
 from autograder.compare import (
     GRAD_REL_ERROR,
@@ -676,33 +677,51 @@ visible.CARRY_FORWARD.update({
 })
 
 
+TRAIN_DEFAULTS = {"momentum": 0.9, "seed": 0, "activation": "relu"}
+"""train_mlp's documented keyword defaults: what the replay uses for a keyword left out."""
+
+
+def _replay_keywords():
+    """kwargs for train_mlp: each defaulted keyword left out (the documented default) or
+    given (domains.keyword), so a wrong default differs from the replay."""
+    return st.fixed_dictionaries({
+        "momentum": keyword("train_mlp", "momentum", st.sampled_from([0.0, 0.9])),
+        "seed": keyword("train_mlp", "seed", st.integers(0, 50)),
+        "activation": keyword("train_mlp", "activation",
+                              st.sampled_from(["relu", "tanh", "sigmoid"])),
+    }).map(lambda parts: {k: v for part in parts.values() for k, v in part.items()})
+
+
+def _describe_replay(ex) -> str:
+    batch_size, kwargs = ex
+    given = ", ".join(f"{k} {kwargs[k]!r}" if k in kwargs else f"{k} left out (default"
+                      f" {TRAIN_DEFAULTS[k]!r})" for k in TRAIN_DEFAULTS)
+    return f"50 samples, layers [3, 5, 3], 3 epochs, lr 0.3, batch_size {batch_size}, {given}"
+
+
 @CHECKS.check(
     task="4.6",
     function="train_mlp",
     name="follows the documented loop: losses and params match its replay with your functions",
     timeout=60,
 )
-@for_all(
-    st.tuples(st.integers(0, 50), st.sampled_from([0.0, 0.9]),
-              st.sampled_from(["relu", "tanh", "sigmoid"]), st.sampled_from([16, 7, 50])),
-    max_examples=6,
-    describe=lambda ex: (f"50 samples, layers [3, 5, 3], 3 epochs, lr 0.3, batch_size {ex[3]},"
-                         f" momentum {ex[1]}, seed {ex[0]}, activation {ex[2]!r}"),
-)
+@for_all(st.tuples(st.sampled_from([16, 7, 50]), _replay_keywords()), max_examples=8,
+         describe=_describe_replay)
 def training_replay(student, ex) -> None:
-    seed, momentum, activation, batch_size = ex
-    rng = np.random.default_rng(1000 + seed)
+    batch_size, kwargs = ex
+    settings = dict(lr=0.3, batch_size=batch_size, **(TRAIN_DEFAULTS | kwargs))
+    rng = np.random.default_rng(1000 + settings["seed"])
     X = rng.normal(size=(50, 3))
     labels = rng.integers(0, 3, size=50)
-    settings = dict(lr=0.3, batch_size=batch_size, momentum=momentum, seed=seed,
-                    activation=activation)
     try:
-        got = student.call("train_mlp", X, labels, [3, 5, 3], 3, **settings)
+        got = student.call("train_mlp", X, labels, [3, 5, 3], 3, lr=0.3, batch_size=batch_size,
+                           **kwargs)
     except StudentFault as fault:
         if fault.fatal:
             raise
         got = fault
     check_replay(student, got, X, labels, [3, 5, 3], 3, settings, "")
     if not isinstance(got, StudentFault):
-        again = student.call("train_mlp", X, labels, [3, 5, 3], 3, **settings)
+        again = student.call("train_mlp", X, labels, [3, 5, 3], 3, lr=0.3,
+                             batch_size=batch_size, **kwargs)
         _compare(again, got, "train_mlp called twice with the same seed", "", equal_nan=True)

@@ -25,8 +25,10 @@ def binary_cross_entropy(logits, y):
 
 
 def sgd_momentum_step(params, grads, velocity, lr, momentum=0.0):
-    velocity = velocity or {k: np.zeros_like(v) for k, v in params.items()}
-    new_velocity = {k: momentum * velocity[k] - lr * grads[k] for k in params}
+    # None or a missing key means zeros (the docstring's words), here by dict.get.
+    velocity = velocity or {}
+    new_velocity = {k: momentum * velocity.get(k, np.zeros_like(params[k])) - lr * grads[k]
+                    for k in params}
     return {k: params[k] + new_velocity[k] for k in params}, new_velocity
 
 
