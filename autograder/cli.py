@@ -227,7 +227,8 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
         metavar="DIR",
         help="the reference solution for the hidden checks (default: $BACKPROP_LAB_REFERENCE,"
         " else reference_solution/ in the current directory or a parent, else this checkout's)"
-        if reference_context_installed() else argparse.SUPPRESS,  # the student bundle has none
+        if command in ("", "grade", None) and reference_context_installed()
+        else argparse.SUPPRESS,  # the student bundle has none; `check` never shows it
     )
     grade.set_defaults(func=_grade)
 
@@ -245,6 +246,8 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
     )
     check.set_defaults(func=_check)
 
+    if command in BUILT_IN:
+        return parser  # the registered commands are neither run nor listed
     for name, entry in registered_commands().items():
         sub = commands.add_parser(name, help=entry.help)
         if command in ("", name):  # only the command being run imports its module
@@ -253,6 +256,9 @@ def build_parser(command: str | None = "") -> argparse.ArgumentParser:
             sub.set_defaults(func=module.run)
     return parser
 
+
+BUILT_IN = ("grade", "check")
+"""The commands every installation has (the student bundle has only these)."""
 
 COMMANDS_GROUP = "backprop_lab.commands"
 """The entry point group of the commands an installation adds (pyproject.toml); each entry
@@ -307,8 +313,34 @@ def detect_sandbox_soon() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in argv if not word.startswith("-")), None)
-    if command in ("grade", "check") and "-h" not in argv and "--help" not in argv:
+    helping = "-h" in argv or "--help" in argv
+    if command == "check" and not helping:
+        launch_early_worker()
+    elif command == "grade" and not helping:
         detect_sandbox_soon()
+    try:
+        return _run(argv, command)
+    finally:
+        if command == "check":
+            from autograder.isolation import early_worker
+
+            early_worker.close_unused()
+
+
+def launch_early_worker() -> None:
+    """``check``: the sandbox probed and the first worker launched in a thread while this
+    process imports the checks (early_worker.py), for the context ``check`` grades with."""
+    from autograder.isolation import early_worker
+
+    def visible_context():
+        from autograder.context import SUBMISSION_BUDGET_SECONDS, default_context
+
+        return default_context(False, None, SUBMISSION_BUDGET_SECONDS)
+
+    early_worker.launch_soon(visible_context)
+
+
+def _run(argv: list[str], command: str | None) -> int:
     from autograder.grade import GradingError, NotGraded
 
     parser = build_parser(command)

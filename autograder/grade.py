@@ -277,6 +277,7 @@ def _begin_worker(staged: Path, s: AssignmentSuite, slot: int, context: GradingC
     """A worker begun on the staged copy of ``s`` (Worker.begin), or None when its module is
     missing (grade_assignment says why) or it cannot be begun (grade_assignment's own start
     then meets the same fault and reports it as always)."""
+    from autograder.isolation import early_worker
     from autograder.isolation.worker import Worker
 
     folder = staged / s.assignment.folder
@@ -284,7 +285,8 @@ def _begin_worker(staged: Path, s: AssignmentSuite, slot: int, context: GradingC
         return None
     worker = Worker(folder, slot=slot, guard=any(c.hidden for c in s.checks), context=context)
     try:
-        worker.begin()
+        if not early_worker.hand_over(worker):  # `check`'s worker launched by the CLI early
+            worker.begin()
     except Exception:  # noqa: BLE001 - any fault here is met and reported by the real start
         worker.close()
         return None

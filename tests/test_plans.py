@@ -243,3 +243,40 @@ def test_the_same_results_json_under_two_hypothesis_versions(tmp_path):
         assert without_timing(there) == without_timing(here)
     # The contrast is real: drawn live, the two versions give a1 other examples.
     assert _drawn(other_path) != _drawn(here_path)
+
+
+# --- lazy strategies (autograder/checks/strategies.py) ----------------------------------
+
+_LOAD_ORDER = r"""
+import json, sys
+{before}
+from autograder.staff import plans
+from autograder.checks import plan
+modules = ["autograder.checks.a1", "autograder.checks.a2", "autograder.checks.a3",
+           "autograder.checks.a4"]
+import importlib
+for name in modules:
+    importlib.import_module(name)
+loaded_by_import = "hypothesis" in sys.modules
+same = True
+for name in modules:
+    module_plan = plans.draw_module(name)
+    path = plan.plan_path(name)
+    stored = json.loads(path.read_text())["checks"]
+    same = same and all(stored[key] == examples for key, examples in module_plan.checks.items())
+print(json.dumps({"hypothesis_at_import": loaded_by_import, "same": same}))
+"""
+
+
+@pytest.mark.parametrize("before", ["", "import hypothesis.strategies",
+                                    "import hypothesis.strategies, hypothesis.extra.numpy"])
+def test_the_checks_import_without_hypothesis_and_draw_their_plans_in_any_load_order(before):
+    """Grading replays plans, so importing the checks must not import hypothesis (0.17 s of
+    a student's `check`); drawn afterwards, or with hypothesis (part of it) loaded first by
+    whoever imported it, the strategies draw exactly the stored plans."""
+    done = subprocess.run([sys.executable, "-c", _LOAD_ORDER.replace("{before}", before)],
+                          capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["same"], "the lazily built strategies drew other examples than the plans"
+    assert found["hypothesis_at_import"] == bool(before)

@@ -8,8 +8,6 @@ y x), and the (R/gamma)^2 bound computed from its definition on planted-margin d
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from autograder.checks.domains import given_as
 from autograder.checks.framework import (
@@ -20,6 +18,7 @@ from autograder.checks.framework import (
     Task,
     for_all,
 )
+from autograder.checks.strategies import hnp, st
 from autograder.compare import (
     CheckFailure,
     assert_close,

@@ -9,8 +9,6 @@ relative error (compare.rel_error), the descent step x - eta grad f(x).
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from autograder.checks.framework import (
     Assignment,
@@ -20,6 +18,7 @@ from autograder.checks.framework import (
     Task,
     for_all,
 )
+from autograder.checks.strategies import hnp, st
 from autograder.compare import (
     CheckFailure,
     assert_close,

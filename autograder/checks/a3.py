@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import strategies as st
-
 from autograder.checks.framework import (
     Assignment,
     CarriedForward,
@@ -27,6 +25,7 @@ from autograder.checks.framework import (
     Task,
     for_all,
 )
+from autograder.checks.strategies import st
 from autograder.compare import (
     CheckFailure,
     assert_close,

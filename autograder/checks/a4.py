@@ -19,10 +19,10 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from hypothesis import strategies as st
 
 from autograder.checks.domains import DOMAINS, as_form
 from autograder.checks.framework import Assignment, Registry, StudentFault, Task, for_all
+from autograder.checks.strategies import st
 from autograder.compare import (
     CheckFailure,
     assert_close,

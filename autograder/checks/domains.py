@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
+
+from autograder.checks.strategies import st
 
 FLOAT64, INT64, FLOAT, INT = "float64", "int64", "float", "int"
 

@@ -193,6 +193,9 @@ def draw_examples(strategy: Any, max_examples: int) -> list[Any]:
     of one hypothesis version), deduplicated and ordered smallest first."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
+    from autograder.checks.strategies import build
+
+    strategy = build(strategy)  # the check modules' strategies are lazy recipes
     _private_hypothesis_home()
     drawn: list[Any] = []
 

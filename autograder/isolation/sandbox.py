@@ -27,10 +27,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy
 
 import autograder
 from autograder.isolation import intake, probes
@@ -184,7 +183,7 @@ def bwrap_path() -> str | None:
 
 def interpreter_paths() -> list[str]:
     """Directories the worker's Python needs: prefixes, the real executable, numpy's home."""
-    numpy_site = str(Path(numpy.__file__).resolve().parent.parent)
+    numpy_site = numpy_site_dir()
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(sys.executable).parent), numpy_site,
                   str(Path(os.path.realpath(sys.executable)).parent.parent)}
@@ -193,9 +192,16 @@ def interpreter_paths() -> list[str]:
     return [p for p in kept if not any(p != q and p.startswith(q + "/") for q in kept)]
 
 
+@functools.lru_cache(maxsize=1)
 def numpy_site_dir() -> str:
-    """The directory holding numpy, put on the worker's sys.path explicitly."""
-    return str(Path(numpy.__file__).resolve().parent.parent)
+    """The directory holding numpy, put on the worker's sys.path explicitly. Found without
+    importing numpy (0.1 s): the CLI's early thread launches a worker before it needs it."""
+    from importlib.util import find_spec
+
+    spec = find_spec("numpy")
+    if spec is None or not spec.origin:
+        raise RuntimeError("numpy is not installed")  # the kit depends on it
+    return str(Path(spec.origin).resolve().parent.parent)
 
 
 def _hidden_kit_dirs(bound: list[str]) -> list[str]:
@@ -454,8 +460,27 @@ than probing a second time, and nothing forks a worker or a grader while a probe
 
 def detect() -> tuple[str, str]:
     """(mode, reason) for the strongest mechanism that works here; cached per process."""
+    global _detected
     with _DETECT_LOCK:
-        return _detect()
+        if _detected is None:
+            _detected = _detect()
+        return _detected
+
+
+def detect_with(first_worker: Callable[[], bool]) -> tuple[str, str]:
+    """``detect()``, where the probe may be the first real worker: ``first_worker()``
+    launches one under bubblewrap (with launch's ``mode="bwrap"``) and says whether it
+    started and said hello, which shows what the probe would (a worker-like bwrap run
+    importing numpy), so the probe's own run is saved (early_worker.py). When it did not, or
+    bwrap is absent or a mode is forced, the probe decides as always."""
+    global _detected
+    with _DETECT_LOCK:
+        if (_detected is None and not os.environ.get(FORCE_ENV) and bwrap_path()
+                and first_worker()):
+            _detected = ("bwrap", "the first worker started and said hello under bubblewrap")
+        if _detected is None:
+            _detected = _detect()
+        return _detected
 
 
 DETECT_THREAD = "bplab-detect"
@@ -471,7 +496,9 @@ def settle() -> tuple[str, str]:
     return detect()
 
 
-@functools.lru_cache(maxsize=1)
+_detected: tuple[str, str] | None = None
+
+
 def _detect() -> tuple[str, str]:
     forced = os.environ.get(FORCE_ENV)
     if forced in ("bwrap", "uid", "rlimits"):
@@ -487,7 +514,13 @@ def _detect() -> tuple[str, str]:
     return "uid", why_not
 
 
-detect.cache_clear = _detect.cache_clear  # tests re-detect after changing the environment
+def _forget_detection() -> None:
+    global _detected
+    with _DETECT_LOCK:
+        _detected = None
+
+
+detect.cache_clear = _forget_detection  # tests re-detect after changing the environment
 
 
 def describe_isolation() -> dict:

@@ -138,6 +138,7 @@ class Worker:
         self.slot_lock: int | None = None  # fd holding the flock of the claimed slot
         self._starting: tuple | None = None  # begun, hello not read yet (see begin)
         self.requests = 0  # requests sent for calls (a batch is one): round trips
+        self._early_hello: Any = None  # a hello read_hello read before it is judged
 
     # ---- context manager
     def __enter__(self) -> Worker:
@@ -257,7 +258,7 @@ class Worker:
     def close(self) -> None:
         """Stop the worker (politely, then by force) and delete its copy of the submission."""
         proc, self.proc = self.proc, None
-        self._starting = None
+        self._starting = self._early_hello = None
         if proc is not None:
             try:
                 self._send(proc, {"op": "exit"})
@@ -290,11 +291,21 @@ class Worker:
         its hello and judges its isolation, so grading can start the next assignment's worker
         while this one's checks run (grade.py)."""
         self.close()
-        mode, _ = sandbox.detect()
+        self.launch()
+
+    def launch(self, copy: bool = True, mode: str | None = None) -> None:
+        """begin()'s launch. ``copy=False`` launches on an EMPTY submission folder: an early
+        worker (early_worker.py) whose files ``fill`` copies in before its first request;
+        ``mode`` (default: the detected one) is "bwrap" when this launch is the probe."""
+        mode = mode or sandbox.detect()[0]
         self.workdir = Path(tempfile.mkdtemp(prefix="bplab-worker-"))
         os.chmod(self.workdir, 0o755)
-        self.copy_report = sandbox.copy_submission(self.submission_dir,
-                                                   self.workdir / "submission")
+        if copy:
+            self.copy_report = sandbox.copy_submission(self.submission_dir,
+                                                       self.workdir / "submission")
+        else:
+            (self.workdir / "submission").mkdir(mode=0o755)
+            os.chmod(self.workdir / "submission", 0o755)
         slot, self.slot_lock = _claim_slot(self.slot)
         asked = probes.targets(self.context)
         spec = sandbox.launch_spec(mode, self.workdir, slot, asked)
@@ -312,11 +323,30 @@ class Worker:
         self._selector.register(self.proc.stdout.fileno(), selectors.EVENT_READ)
         self._starting = (began, mode, spec.slot_uid, asked)
 
+    def fill(self, submission_dir: Path) -> None:
+        """Copy ``submission_dir`` into a worker launched with ``copy=False`` (before its
+        first request: the worker imports nothing of the submission until asked), readable
+        by its slot only, exactly as ``launch`` leaves a copy."""
+        self.submission_dir = Path(submission_dir)
+        copy = self.workdir / "submission"
+        self.copy_report = sandbox.copy_submission(self.submission_dir, copy)
+        if self.slot_uid is not None:
+            sandbox.restrict_to_slot(copy, self.slot_uid)
+
+    def read_hello(self) -> bool:
+        """Read a launched worker's hello now, keeping it for ``_await_hello`` (which judges
+        it): whether the worker started and said hello (early_worker.py: the probe)."""
+        hello = self._receive(self.proc, time.monotonic() + STARTUP_TIMEOUT_S, "start-up")
+        self._early_hello = hello
+        return isinstance(hello, dict) and bool(hello.get("hello"))
+
     def _await_hello(self) -> None:
         """The hello of a begun worker: started properly, probes confirmed, isolation judged."""
         began, mode, slot_uid, asked = self._starting
         self._starting = None
-        hello = self._receive(self.proc, time.monotonic() + STARTUP_TIMEOUT_S, "start-up")
+        hello, self._early_hello = self._early_hello, None
+        if hello is None:
+            hello = self._receive(self.proc, time.monotonic() + STARTUP_TIMEOUT_S, "start-up")
         if not (isinstance(hello, dict) and hello.get("hello")):
             self._fault("protocol", "the worker did not start properly")
         self.startup_s = time.perf_counter() - began

@@ -7,12 +7,11 @@ is exact: student and reference must agree exactly, not just closely.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from autograder.checks.a1 import train_result, update_cases, weights_and_points
 from autograder.checks.domains import given_as, keyword
 from autograder.checks.framework import Registry, StudentFault, for_all
+from autograder.checks.strategies import hnp, st
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.data import make_separable
 

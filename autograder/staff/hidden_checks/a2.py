@@ -7,8 +7,6 @@ worker hands to the student's code, so both see identical f and grad_f.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from autograder.checks.a2 import (
     HESSIAN_ATOL,
@@ -22,6 +20,7 @@ from autograder.checks.a2 import (
 )
 from autograder.checks.domains import given_as, keyword
 from autograder.checks.framework import Registry, StudentFault, for_all
+from autograder.checks.strategies import hnp, st
 from autograder.compare import CheckFailure, assert_close, expect_array, expect_float, fmt_inputs
 from autograder.sandboxed.fixtures import make_function
 from autograder.sandboxed.protocol import FnRef

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import strategies as st
-
 from autograder.checks.a3 import check_backward, check_ops_in_graph, describe
 from autograder.checks.framework import Registry, for_all
+from autograder.checks.strategies import st
 from autograder.feedback.messages import METHOD
 from autograder.sandboxed import fixtures
 from autograder.staff import reference

@@ -20,12 +20,12 @@ import inspect
 import re
 
 import numpy as np
-from hypothesis import strategies as st
 
 from autograder.checks import a4 as visible
 from autograder.checks.a4 import _describe_net, _net, net_examples, own_forward
 from autograder.checks.domains import keyword
 from autograder.checks.framework import CarriedForward, Registry, StudentFault, for_all
+from autograder.checks.strategies import st
 from autograder.compare import (
     GRAD_REL_ERROR,
     CheckFailure,
