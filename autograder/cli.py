@@ -314,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in argv if not word.startswith("-")), None)
     helping = "-h" in argv or "--help" in argv
+    if command in ("check", "grade") and not helping:
+        # What the early thread runs is imported here first: two threads importing at once
+        # can see a module half-initialised (dataclasses reading typing, seen in the
+        # Gradescope emulation). Without numpy these cost a few ms.
+        import autograder.context  # noqa: F401
+        import autograder.isolation.sandbox  # noqa: F401
+        import autograder.isolation.worker  # noqa: F401
     if command == "check" and not helping:
         launch_early_worker()
     elif command == "grade" and not helping:
