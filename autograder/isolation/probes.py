@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 import socket
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def targets(context: GradingContext | None = None) -> list[dict]:
     found += [{"name": "read the hidden checks" if i == 0 else "read another hidden file",
                "op": "read", "target": str(path)} for i, path in enumerate(hidden)]
     results = os.environ.get(RESULTS_DIR_ENV) or os.getcwd()
-    mark = f".bplab-probe-{secrets.token_hex(8)}"  # the file a write probe leaves behind
+    mark = f".bplab-probe-{os.urandom(8).hex()}"  # the file a write probe leaves behind
     found += [
         {"name": "list the kit", "op": "list", "target": str(kit)},
         {"name": "write the kit", "op": "write", "target": str(kit), "file": mark},

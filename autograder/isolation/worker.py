@@ -20,7 +20,19 @@ from typing import Any
 
 from autograder.context import GradingContext
 from autograder.isolation import probes, sandbox
-from autograder.sandboxed import protocol
+
+
+class _Protocol:
+    """autograder.sandboxed.protocol, imported on first use: it imports numpy (0.1 s),
+    which the CLI's early thread must not wait for before it launches a worker."""
+
+    def __getattr__(self, name: str) -> Any:
+        from autograder.sandboxed import protocol as module
+
+        return getattr(module, name)
+
+
+protocol = _Protocol()
 
 # Per-call wall time when the caller gives none: a check's call takes milliseconds;
 # 10 s is generous for a student's slow but correct loop.
