@@ -339,15 +339,10 @@ def launch_early_worker() -> None:
     process imports the checks (early_worker.py), for the context ``check`` grades with."""
     from autograder.isolation import early_worker
 
-    def visible_context():
-        from importlib.util import find_spec
+    def visible_context():  # the one scan of the installed metadata runs in this thread
+        from autograder.context import SUBMISSION_BUDGET_SECONDS, default_context
 
-        from autograder.context import SUBMISSION_BUDGET_SECONDS, default_context, student_context
-
-        if find_spec("autograder.staff") is None:  # the bundle: no scan of the installed
-            return student_context(SUBMISSION_BUDGET_SECONDS)  # metadata in the way; a
-        return default_context(False, None, SUBMISSION_BUDGET_SECONDS)  # context registered
-        # by another package still gets its own worker: hand_over compares the probes
+        return default_context(False, None, SUBMISSION_BUDGET_SECONDS)
 
     early_worker.launch_soon(visible_context)
 
